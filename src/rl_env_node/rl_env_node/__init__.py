@@ -1,0 +1,1 @@
+"""Env node: tasks, rewards, robot and simulator facades as ROS 2 services; Gymnasium client."""

@@ -1,0 +1,119 @@
+"""Real node processes for tests: started, logged, and always stopped.
+
+Tests talk to nodes over DDS, so each node runs as its own operating-system
+process, exactly as a user starts it. The output goes to a log file that a
+failing test prints, because a silent dead node is the hardest failure to read.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+
+class NodeProcess:
+    """One node (or any command) running in its own process group.
+
+    :param name: label for the log file and error messages.
+    :param command: argv; ``python -m module`` style keeps it free of install paths.
+    :param log_dir: where ``<name>.log`` is written.
+    :param env: extra environment variables on top of this process's.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        command: Sequence[str],
+        log_dir: Path,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.name = name
+        self.command = list(command)
+        self.log_path = log_dir / f'{name}.log'
+        self._env = {**os.environ, **(env or {})}
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def python_module(
+        cls, name: str, module: str, args: Sequence[str], log_dir: Path,
+        env: dict[str, str] | None = None,
+    ) -> NodeProcess:
+        """A node started as ``python -m module args`` with this interpreter."""
+        return cls(name, [sys.executable, '-m', module, *args], log_dir, env)
+
+    def start(self) -> NodeProcess:
+        """Start the process; its stdout and stderr go to :attr:`log_path`."""
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, 'wb')  # noqa: SIM115 - owned by the child
+        self._proc = subprocess.Popen(
+            self.command, stdout=log, stderr=subprocess.STDOUT, env=self._env,
+            start_new_session=True,
+        )
+        log.close()
+        return self
+
+    @property
+    def pid(self) -> int:
+        """Process id of the running process."""
+        if self._proc is None:
+            raise RuntimeError(f'{self.name} was never started')
+        return self._proc.pid
+
+    def poll(self) -> int | None:
+        """Exit code, or None while running."""
+        return None if self._proc is None else self._proc.poll()
+
+    def send_signal(self, signum: int) -> None:
+        """Signal the process (not its group), as Ctrl-C in a terminal would reach it."""
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.send_signal(signum)
+
+    def wait(self, timeout: float) -> int:
+        """Wait for exit; raises ``subprocess.TimeoutExpired`` after ``timeout`` s."""
+        if self._proc is None:
+            raise RuntimeError(f'{self.name} was never started')
+        return self._proc.wait(timeout)
+
+    def stop(self, grace: float = 10.0) -> int | None:
+        """SIGINT, then SIGKILL to the whole group after ``grace`` seconds."""
+        if self._proc is None:
+            return None
+        if self._proc.poll() is None:
+            self._proc.send_signal(signal.SIGINT)
+            try:
+                self._proc.wait(grace)
+            except subprocess.TimeoutExpired:
+                os.killpg(self._proc.pid, signal.SIGKILL)
+                self._proc.wait(grace)
+        return self._proc.returncode
+
+    def output(self) -> str:
+        """Everything the process printed so far."""
+        if not self.log_path.exists():
+            return ''
+        return self.log_path.read_text(errors='replace')
+
+    def wait_for_output(self, text: str, timeout: float) -> None:
+        """Block until ``text`` appears in the output; fail with the log if it never does."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.output():
+                return
+            if self.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError(
+            f'{self.name} did not print {text!r} within {timeout} s '
+            f'(exit code {self.poll()}); its output:\n{self.output()}'
+        )
+
+    def __enter__(self) -> NodeProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
