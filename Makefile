@@ -14,7 +14,7 @@ test:  ## build if needed, colcon test every package, ruff check
 	@scripts/test.sh
 
 lint: setup  ## ruff check only
-	@.venv/bin/ruff check src bench scripts
+	@.venv/bin/ruff check .
 
 lock: setup  ## re-resolve requirements.in into requirements.lock
 	@.venv/bin/pip install --quiet -r requirements.in

@@ -20,7 +20,7 @@ colcon test --executor sequential --return-code-on-test-failure \
   --pytest-args -p no:cacheprovider || status=1
 summary="$(colcon test-result --all | tail -n 1)"
 echo "${summary}"
-ruff check src bench scripts || status=1
+ruff check . || status=1
 
 # colcon prints 'Summary: T tests, E errors, F failures, S skipped'.
 read -r total errors failures skipped <<<"$(echo "${summary}" \
