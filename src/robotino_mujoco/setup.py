@@ -1,3 +1,5 @@
+from glob import glob
+
 from setuptools import find_packages, setup
 
 PACKAGE = 'robotino_mujoco'
@@ -9,6 +11,7 @@ setup(
     data_files=[
         ('share/ament_index/resource_index/packages', ['resource/' + PACKAGE]),
         ('share/' + PACKAGE, ['package.xml']),
+        ('share/' + PACKAGE + '/arenas', glob('arenas/*.yaml')),
     ],
     install_requires=['setuptools'],
     extras_require={'test': ['pytest']},
@@ -19,5 +22,5 @@ setup(
         'Embedded MuJoCo simulator of the Robotino 3 speaking the same topics as the real driver.'
     ),
     license='Apache-2.0',
-    entry_points={'console_scripts': []},
+    entry_points={'console_scripts': ['robotino_sim = robotino_mujoco.sim_node:main']},
 )
