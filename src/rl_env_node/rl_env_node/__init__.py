@@ -1,1 +1,56 @@
-"""Env node: tasks, rewards, robot and simulator facades as ROS 2 services; Gymnasium client."""
+"""Env node: tasks, rewards, robot and simulator facades as ROS 2 services; Gymnasium client.
+
+The plain-Python parts are importable without ROS. The in-process MuJoCo
+env lives in :mod:`rl_env_node.inprocess` and is not imported here, so that
+the node on the real robot does not load MuJoCo.
+"""
+
+from rl_env_node.backend import EpisodeStart, Observation, RobotBackend, Scenario, Twist
+from rl_env_node.env_core import (
+    EnvCore,
+    EnvCoreSpec,
+    EpisodeSummary,
+    Transition,
+    parse_options_json,
+)
+from rl_env_node.errors import (
+    BackendError,
+    EnvError,
+    EnvTimeoutError,
+    InvalidActionError,
+    RemoteEnvError,
+    RequestError,
+    ResetNeededError,
+    TaskOptionError,
+    UnknownTaskError,
+)
+from rl_env_node.scripted import ScriptedGoalReacher
+from rl_env_node.tasks import Task, TaskStep, make_task, register_task, task_names
+
+__all__ = [
+    'BackendError',
+    'EnvCore',
+    'EnvCoreSpec',
+    'EnvError',
+    'EnvTimeoutError',
+    'EpisodeStart',
+    'EpisodeSummary',
+    'InvalidActionError',
+    'Observation',
+    'RemoteEnvError',
+    'RequestError',
+    'ResetNeededError',
+    'RobotBackend',
+    'Scenario',
+    'ScriptedGoalReacher',
+    'Task',
+    'TaskOptionError',
+    'TaskStep',
+    'Transition',
+    'Twist',
+    'UnknownTaskError',
+    'make_task',
+    'parse_options_json',
+    'register_task',
+    'task_names',
+]

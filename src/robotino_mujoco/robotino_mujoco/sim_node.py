@@ -16,32 +16,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-import rclpy
 from geometry_msgs.msg import Twist
-from nav_msgs.msg import Odometry
-from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.qos import QoSProfile
-from rosgraph_msgs.msg import Clock
-from sensor_msgs.msg import Image, PointCloud
-from std_msgs.msg import Bool
+from sensor_msgs.msg import Image
 
 from rl_interfaces.srv import Advance, GetGroundTruth, ResetWorld, SetSimMode
 from robotino_description import RobotState
 from robotino_description.ros_conversions import (
-    distance_sensors_msg,
     ground_truth_to_msg,
-    odometry_msg,
     state_to_msg,
     time_from_nanoseconds,
     twist_from_msg,
 )
+from robotino_description.ros_main import run_node
 from robotino_description.ros_parameters import ParameterSpec, declare_parameters
 from robotino_mujoco.arena import ArenaConfig
 from robotino_mujoco.arena_options import arena_with_options, parse_options_json
 from robotino_mujoco.config import SimulatorConfig
 from robotino_mujoco.errors import RobotinoSimError
 from robotino_mujoco.simulator import RobotinoSimulator
+from robotino_mujoco.topic_publisher import RobotTopicPublisher
 
 
 class SimMode(IntEnum):
@@ -123,14 +118,12 @@ class RobotinoSimNode(Node):
         self._settings = SimNodeSettings.from_values(declare_parameters(self, PARAMETERS))
         self._sim = RobotinoSimulator(self._settings.simulator)
         self._sim.reset(self._settings.seed, self._settings.scenario)
-        self._ir = self._settings.simulator.description.ir
-        # Reliable, keep-last: the real driver's default, and what rviz and bag
-        # recorders accept; sensor-data subscribers (best effort) match it too.
+        self._world_id = 1
+        settings = self._settings
+        self._topics = RobotTopicPublisher(self, settings.simulator.description.ir,
+                                           settings.odom_frame, settings.base_frame,
+                                           settings.publish_topics)
         qos = QoSProfile(depth=10)
-        self._clock_pub = self.create_publisher(Clock, 'clock', QoSProfile(depth=1))
-        self._odom_pub = self.create_publisher(Odometry, 'odom', qos)
-        self._ir_pub = self.create_publisher(PointCloud, 'distance_sensors', qos)
-        self._bumper_pub = self.create_publisher(Bool, 'bumper', qos)
         self._camera_pub = (self.create_publisher(Image, 'camera/image_raw', qos)
                             if self._settings.simulator.camera else None)
         self.create_subscription(Twist, 'cmd_vel', self._on_cmd_vel, qos)
@@ -161,14 +154,7 @@ class RobotinoSimNode(Node):
         self._publish(self._sim.step_physics(self._settings.simulator.steps_per_period))
 
     def _publish(self, state: RobotState) -> None:
-        self._clock_pub.publish(Clock(clock=time_from_nanoseconds(self._sim.sim_time_ns)))
-        if not self._settings.publish_topics:
-            return
-        settings = self._settings
-        self._odom_pub.publish(odometry_msg(state, settings.odom_frame, settings.base_frame))
-        self._ir_pub.publish(
-            distance_sensors_msg(state.ranges, state.stamp, self._ir, settings.base_frame))
-        self._bumper_pub.publish(Bool(data=bool(state.bumper)))
+        self._topics.publish(state, self._sim.sim_time_ns)
         if self._camera_pub is not None:
             self._camera_pub.publish(self._image_msg())
 
@@ -195,7 +181,9 @@ class RobotinoSimNode(Node):
         except RobotinoSimError as error:
             response.success, response.message = False, str(error)
             return response
+        self._world_id += 1
         response.success = True
+        response.world_id = self._world_id
         response.state = state_to_msg(state)
         response.ground_truth = ground_truth_to_msg(truth)
         self._publish(state)
@@ -209,6 +197,11 @@ class RobotinoSimNode(Node):
             return response
         if request.periods < 1:
             response.success, response.message = False, 'periods must be >= 1'
+            return response
+        if request.world_id not in (0, self._world_id):
+            response.success = False
+            response.message = (f'stale advance for world {request.world_id}; the current world '
+                                f'is {self._world_id}: call sim/reset_world for a new one')
             return response
         try:
             state = self._sim.advance(request.periods, twist_from_msg(request.command))
@@ -242,19 +235,7 @@ class RobotinoSimNode(Node):
 
 def main(args=None) -> None:
     """Console script ``robotino_sim``: spin until Ctrl-C or SIGTERM."""
-    rclpy.init(args=args)
-    node = None
-    try:
-        node = RobotinoSimNode()
-        executor = SingleThreadedExecutor()
-        executor.add_node(node)
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
+    raise SystemExit(run_node(RobotinoSimNode, args))
 
 
 if __name__ == '__main__':

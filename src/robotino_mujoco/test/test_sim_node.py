@@ -224,3 +224,16 @@ def test_two_sims_side_by_side_in_namespaces(node_logs, ros_node):
     finally:
         for sim in sims:
             assert sim.stop() == 0, sim.output()
+
+
+def test_advance_for_an_earlier_world_is_refused(paused_sim, ros_node):
+    reset = ros_node.create_client(ResetWorld, 'sim/reset_world')
+    client = ros_node.create_client(Advance, 'sim/advance')
+    wait_for_service(reset, 30)
+    first = call(ros_node, reset, ResetWorld.Request(seed=1)).world_id
+    second = call(ros_node, reset, ResetWorld.Request(seed=2)).world_id
+    assert second == first + 1
+    stale = call(ros_node, client, Advance.Request(periods=1, world_id=first))
+    assert not stale.success and 'stale' in stale.message
+    assert call(ros_node, client, Advance.Request(periods=1, world_id=second)).success
+    assert call(ros_node, client, Advance.Request(periods=1)).success

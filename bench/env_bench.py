@@ -1,0 +1,136 @@
+"""How fast an agent steps the Robotino env: in-process, over ROS, and 4 envs at once.
+
+::
+
+    ./rl bench --only env        # or, in a sourced shell:
+    python bench/env_bench.py [--seconds 5] [--only inprocess ros_one ros_four]
+
+- ``inprocess``: the goal_reaching task on the MuJoCo simulator in this
+  process (``RobotinoEnv``), random actions, resets included.
+- ``ros_one``: one env node process (simulator composed in it) stepped by
+  ``RosEnv`` from this process: one service hop per step.
+- ``ros_one_service``: one env node stepping a separate sim node through
+  ``sim/advance``: two hops per step, the path Webots takes.
+- ``ros_four``: four env node processes stepped together by ``RosVecEnv``.
+
+Each ROS figure is also given as a ratio to ``inprocess``, measured in the
+same run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from report import Measurement, run_benchmarks, timed
+from ros_nodes import node_processes, private_domain
+
+from rl_env_node.inprocess import RobotinoEnv
+from rl_env_node.ros_env import RosEnv
+from rl_env_node.ros_vec_env import RosVecEnv
+
+_BASELINE: dict[str, float] = {}
+
+
+def _env_node(namespace: str, *params: str) -> tuple[str, str, list[str], str]:
+    args = ['--ros-args', '-r', f'__ns:=/{namespace}']
+    for param in params:
+        args += ['-p', param]
+    return (f'env_{namespace}', 'rl_env_node.env_node', args, 'env ready')
+
+
+def _sim_node(namespace: str) -> tuple[str, str, list[str], str]:
+    args = ['--ros-args', '-r', f'__ns:=/{namespace}', '-p', 'mode:=pause']
+    return (f'sim_{namespace}', 'robotino_mujoco.sim_node', args, 'robotino sim ready')
+
+
+def _step_gym_env(env, seconds: float) -> float:
+    rng = np.random.default_rng(0)
+    env.reset(seed=0)
+
+    def steps() -> int:
+        for _ in range(100):
+            action = rng.uniform(-1.0, 1.0, size=env.action_space.shape).astype(np.float32)
+            _, _, terminated, truncated, _ = env.step(action)
+            if terminated or truncated:
+                env.reset()
+        return 100
+
+    count, elapsed = timed(seconds, steps)
+    return count / elapsed
+
+
+def _with_ratio(steps_per_s: float) -> dict:
+    result = {'steps_per_s': steps_per_s}
+    if 'inprocess' in _BASELINE:
+        result['ratio_to_inprocess'] = steps_per_s / _BASELINE['inprocess']
+    return result
+
+
+def bench_inprocess(seconds: float) -> dict:
+    """Task + simulator in this process, no ROS."""
+    env = RobotinoEnv()
+    try:
+        _BASELINE['inprocess'] = _step_gym_env(env, seconds)
+    finally:
+        env.close()
+    return {'steps_per_s': _BASELINE['inprocess']}
+
+
+def bench_ros_one(seconds: float) -> dict:
+    """One env node (simulator inside it), stepped over one service hop."""
+    with private_domain(), node_processes([_env_node('bench')]):
+        env = RosEnv('bench')
+        try:
+            return _with_ratio(_step_gym_env(env, seconds))
+        finally:
+            env.close()
+
+
+def bench_ros_one_service(seconds: float) -> dict:
+    """One env node stepping a separate sim node: agent -> env -> sim."""
+    with private_domain(), node_processes(
+            [_sim_node('bench'), _env_node('bench', 'simulator:=service')]):
+        env = RosEnv('bench')
+        try:
+            return _with_ratio(_step_gym_env(env, seconds))
+        finally:
+            env.close()
+
+
+def bench_ros_four(seconds: float) -> dict:
+    """Four env nodes stepped concurrently through the VecEnv client."""
+    namespaces = [f'env_{k}' for k in range(4)]
+    with private_domain(), node_processes([_env_node(ns) for ns in namespaces]):
+        vec = RosVecEnv(namespaces)
+        try:
+            rng = np.random.default_rng(0)
+            vec.seed(0)
+            vec.reset()
+
+            def steps() -> int:
+                for _ in range(25):
+                    vec.step_async(rng.uniform(-1.0, 1.0, size=(4, *vec.action_space.shape)))
+                    vec.step_wait()
+                return 100
+
+            count, elapsed = timed(seconds, steps)
+        finally:
+            vec.close()
+    return {**_with_ratio(count / elapsed), 'envs': 4}
+
+
+MEASUREMENTS: dict[str, Measurement] = {
+    'inprocess': bench_inprocess,
+    'ros_one': bench_ros_one,
+    'ros_one_service': bench_ros_one_service,
+    'ros_four': bench_ros_four,
+}
+
+
+def main(args: list[str] | None = None) -> int:
+    """Run the measurements, print the table, write bench/results/env_bench.json."""
+    return run_benchmarks('Robotino env: steps per second', 'env_bench', MEASUREMENTS, 5.0,
+                          args)
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())

@@ -1,0 +1,147 @@
+"""Client side of the env contract: one rclpy session, any number of env nodes.
+
+:class:`EnvClientSession` owns a private context, node and executor, so a
+Gymnasium env or a VecEnv can live in any Python program (a notebook, an SB3
+script) without touching the program's own rclpy state. Calls are sent
+asynchronously and collected together, so N env nodes step concurrently.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import rclpy
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.task import Future
+
+from rl_env_node.errors import EnvTimeoutError, RemoteEnvError
+from rl_interfaces.srv import GetSpec, Reset, Step
+
+
+def service_name(namespace: str, service: str) -> str:
+    """``/ns/service``, or ``/service`` for the root namespace ('' or '/')."""
+    namespace = namespace.strip('/')
+    return f'/{namespace}/{service}' if namespace else f'/{service}'
+
+
+class EnvClient:
+    """The ``reset``, ``step`` and ``get_spec`` services of one env node.
+
+    :param session: the session whose node owns the clients.
+    :param namespace: the env node's namespace, e.g. 'env_0'; '' for the root.
+    """
+
+    def __init__(self, session: EnvClientSession, namespace: str) -> None:
+        node = session.node
+        self.namespace = namespace
+        self._reset = node.create_client(Reset, service_name(namespace, 'reset'))
+        self._step = node.create_client(Step, service_name(namespace, 'step'))
+        self._spec = node.create_client(GetSpec, service_name(namespace, 'get_spec'))
+
+    def wait_for_services(self, timeout: float) -> None:
+        """Block until the env node serves; EnvTimeoutError naming it otherwise."""
+        deadline = time.monotonic() + timeout
+        for client in (self._reset, self._step, self._spec):
+            remaining = max(0.0, deadline - time.monotonic())
+            if not client.wait_for_service(timeout_sec=remaining):
+                raise EnvTimeoutError(
+                    f'no env node serves {client.srv_name} (waited {timeout:g} s): start one '
+                    "with './rl sim', or check the namespace")
+
+    def send_reset(self, seed: int | None, options: Mapping[str, Any] | None) -> Future:
+        """Ask for a reset; ``seed`` None keeps the env's random stream."""
+        request = Reset.Request(seed=-1 if seed is None else int(seed),
+                                options_json=json.dumps(dict(options)) if options else '')
+        return self._reset.call_async(request)
+
+    def send_step(self, action: np.ndarray) -> Future:
+        """Ask for one step with ``action`` (flattened to float32)."""
+        return self._step.call_async(
+            Step.Request(action=np.asarray(action, dtype=np.float32).ravel()))
+
+    def send_spec(self) -> Future:
+        """Ask for the env's spec."""
+        return self._spec.call_async(GetSpec.Request())
+
+    def forget(self, future: Future) -> None:
+        """Drop a request that will not be waited for any more."""
+        for client in (self._reset, self._step, self._spec):
+            client.remove_pending_request(future)
+
+
+class EnvClientSession:
+    """A private rclpy context, node and executor for env clients.
+
+    :param name: node name of the client.
+    :param timeout: seconds to wait for any answer.
+    """
+
+    def __init__(self, name: str = 'rl_env_client', timeout: float = 30.0) -> None:
+        self.timeout = timeout
+        self._context = rclpy.Context()
+        rclpy.init(context=self._context)
+        self.node = rclpy.create_node(name, context=self._context)
+        self._executor = SingleThreadedExecutor(context=self._context)
+        self._executor.add_node(self.node)
+
+    def wait(self, futures: Sequence[Future], what: str) -> list[Any]:
+        """Spin until every future is done; the responses, in order.
+
+        :raises EnvTimeoutError: when one is still open after the timeout.
+        """
+        deadline = time.monotonic() + self.timeout
+        while not all(f.done() for f in futures):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0.0:
+                raise EnvTimeoutError(
+                    f'{what}: no answer within {self.timeout:g} s; is the env node alive?')
+            self._executor.spin_once(timeout_sec=min(remaining, 0.1))
+        return [f.result() for f in futures]
+
+    def close(self) -> None:
+        """Destroy the node and shut the context down; safe to call twice."""
+        if self._context.ok():
+            self._executor.shutdown()
+            self.node.destroy_node()
+            self._context.try_shutdown()
+
+
+def _checked(response: Any, what: str) -> Any:
+    if not response.success:
+        raise RemoteEnvError(f'{what} refused: {response.message}')
+    return response
+
+
+def reset_result(response: Reset.Response, what: str) -> tuple[np.ndarray, dict]:
+    """``(observation, info)`` of a Reset answer; RemoteEnvError if refused."""
+    _checked(response, what)
+    return np.asarray(response.observation, dtype=np.float32), _info(response.info_json)
+
+
+def step_result(response: Step.Response, what: str) -> tuple[np.ndarray, float, bool, bool, dict]:
+    """Gymnasium's five-tuple from a Step answer; RemoteEnvError if refused."""
+    _checked(response, what)
+    return (np.asarray(response.observation, dtype=np.float32), float(response.reward),
+            bool(response.terminated), bool(response.truncated), _info(response.info_json))
+
+
+def _info(text: str) -> dict:
+    return json.loads(text) if text else {}
+
+
+def spaces_from_spec(spec: GetSpec.Response) -> tuple[gym.spaces.Box, gym.spaces.Box]:
+    """Observation and action spaces (float32 Boxes) as the env node describes them."""
+    observation = gym.spaces.Box(
+        low=np.asarray(spec.observation_low, dtype=np.float32).reshape(spec.observation_shape),
+        high=np.asarray(spec.observation_high, dtype=np.float32).reshape(spec.observation_shape),
+        dtype=np.float32)
+    action = gym.spaces.Box(
+        low=np.asarray(spec.action_low, dtype=np.float32).reshape(spec.action_shape),
+        high=np.asarray(spec.action_high, dtype=np.float32).reshape(spec.action_shape),
+        dtype=np.float32)
+    return observation, action

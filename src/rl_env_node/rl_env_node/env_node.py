@@ -1,0 +1,226 @@
+"""The env node: a task over a robot, served as ``reset``, ``step`` and ``get_spec``.
+
+In its namespace (the root one for a single env, ``env_k`` for several) it
+serves the env contract of DESIGN.md and publishes ``transitions`` and
+``episode_stats``. The robot behind it is, by parameter: the MuJoCo simulator
+in this process (fastest; the robot topics and clock are still published),
+a simulator behind the ``sim/`` services (MuJoCo sim node, Webots), or the
+real Robotino's driver topics (``mode:=real``, wall clock, watchdog).
+Every failure is answered with ``success: false`` and a message; the node
+keeps serving.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.executors import (
+    Executor,
+    MultiThreadedExecutor,
+    SingleThreadedExecutor,
+)
+from rclpy.node import Node
+from rclpy.qos import QoSProfile
+
+from rl_env_node.env_core import EnvCore, parse_options_json
+from rl_env_node.errors import EnvError, RequestError
+from rl_env_node.inprocess import InProcessSimulation
+from rl_env_node.msg_conversions import episode_stats_msg, fill_spec, info_json, transition_msg
+from rl_env_node.robot_topics import RealRobot, RobotinoTopics
+from rl_env_node.service_simulation import ServiceSimulation
+from rl_env_node.tasks import make_task
+from rl_interfaces.msg import EpisodeStats, Transition
+from rl_interfaces.srv import GetSpec, Reset, Step
+from robotino_description import ROBOTINO3
+from robotino_description.ros_main import run_node
+from robotino_description.ros_parameters import ParameterSpec, declare_parameters
+from robotino_mujoco import SimulatorConfig
+from robotino_mujoco.topic_publisher import RobotTopicPublisher
+
+PARAMETERS = (
+    ParameterSpec('task', 'goal_reaching', 'registered task name'),
+    ParameterSpec('task_options', '', 'task options as a JSON object; the defaults for the rest'),
+    ParameterSpec('max_episode_steps', 0, 'steps before truncation; 0 for the task default',
+                  0, 10**9),
+    ParameterSpec('seed', -1, 'seed for the first reset that gives none; < 0 for entropy',
+                  -1, 2**62),
+    ParameterSpec('mode', 'sim', "'sim' (lockstep with a simulator) or 'real' (the robot)"),
+    ParameterSpec('simulator', 'inprocess',
+                  "sim mode: 'inprocess' (MuJoCo in this node) or 'service' (sim/ services)"),
+    ParameterSpec('control_period', 0.1, 'robot seconds per step', 0.001, 10.0),
+    ParameterSpec('physics_step', 0.005, 'inprocess simulator: MuJoCo step, s', 0.0001, 0.1),
+    ParameterSpec('publish_robot_topics', True,
+                  'inprocess simulator: publish clock, odom, distance_sensors, bumper each step'),
+    ParameterSpec('timeout', 5.0, 'seconds to wait for an answer of the simulator or robot',
+                  0.01, 600.0),
+    ParameterSpec('discovery_timeout', 30.0,
+                  'seconds to wait for the simulator or robot to appear', 0.01, 600.0),
+    ParameterSpec('goal', [2.0, 0.0, 0.0],
+                  'real mode: goal relative to the robot at reset, [x m, y m, yaw rad]'),
+    ParameterSpec('watchdog_periods', 2.0,
+                  'real mode: control periods without a step before the base is stopped',
+                  0.5, 100.0),
+)
+
+
+@dataclass(frozen=True)
+class EnvNodeSettings:
+    """The env node's parameters, read once; see :data:`PARAMETERS` for meanings."""
+
+    task: str
+    task_options: dict
+    max_episode_steps: int | None
+    seed: int | None
+    mode: str
+    simulator: str
+    control_period: float
+    physics_step: float
+    publish_robot_topics: bool
+    timeout: float
+    discovery_timeout: float
+    goal: tuple[float, float, float]
+    watchdog_periods: float
+
+    @classmethod
+    def from_values(cls, values: dict) -> EnvNodeSettings:
+        """Checked settings; ValueError names the bad parameter and the valid values."""
+        if values['mode'] not in ('sim', 'real'):
+            raise ValueError(f"mode must be 'sim' or 'real', got {values['mode']!r}")
+        if values['simulator'] not in ('inprocess', 'service'):
+            raise ValueError(
+                f"simulator must be 'inprocess' or 'service', got {values['simulator']!r}")
+        if len(values['goal']) != 3:
+            raise ValueError(f"goal must be [x, y, yaw], got {values['goal']!r}")
+        return cls(
+            values['task'], parse_options_json(values['task_options']),
+            values['max_episode_steps'] or None,
+            values['seed'] if values['seed'] >= 0 else None, values['mode'], values['simulator'],
+            values['control_period'], values['physics_step'], values['publish_robot_topics'],
+            values['timeout'], values['discovery_timeout'],
+            tuple(float(v) for v in values['goal']),
+            values['watchdog_periods'])
+
+
+class EnvNode(Node):
+    """Serves one :class:`EnvCore` on the ROS graph."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__('rl_env', **kwargs)
+        self.settings = EnvNodeSettings.from_values(declare_parameters(self, PARAMETERS))
+        settings = self.settings
+        self._inprocess: InProcessSimulation | None = None
+        self._topics: RobotTopicPublisher | None = None
+        task = make_task(settings.task, settings.task_options)
+        self._core = EnvCore(task, self._make_backend(), settings.max_episode_steps)
+        self._first_seed = settings.seed
+        self._namespace = self.get_namespace()
+        qos = QoSProfile(depth=100)
+        self._transitions = self.create_publisher(Transition, 'transitions', qos)
+        self._episodes = self.create_publisher(EpisodeStats, 'episode_stats', qos)
+        group = MutuallyExclusiveCallbackGroup()
+        self.create_service(Reset, 'reset', self._on_reset, callback_group=group)
+        self.create_service(Step, 'step', self._on_step, callback_group=group)
+        self.create_service(GetSpec, 'get_spec', self._on_get_spec, callback_group=group)
+        self.get_logger().info(
+            f'env ready: task {settings.task}, mode {settings.mode}'
+            + (f' ({settings.simulator})' if settings.mode == 'sim' else '')
+            + f', control period {settings.control_period} s, max episode steps '
+            f'{self._core.max_episode_steps}')
+
+    @property
+    def needs_threads(self) -> bool:
+        """True when a callback waits on another callback (service simulator, real robot)."""
+        return self._inprocess is None
+
+    def _make_backend(self):
+        settings = self.settings
+        if settings.mode == 'real':
+            topics = RobotinoTopics(self, ROBOTINO3.ir, settings.control_period,
+                                    settings.watchdog_periods)
+            return RealRobot(topics, settings.control_period, settings.goal,
+                             settings.discovery_timeout)
+        if settings.simulator == 'service':
+            return ServiceSimulation(self, settings.control_period, settings.timeout,
+                                     settings.discovery_timeout)
+        self._inprocess = InProcessSimulation(config=SimulatorConfig(
+            control_period=settings.control_period, physics_step=settings.physics_step))
+        self._topics = RobotTopicPublisher(self, ROBOTINO3.ir, 'odom', 'base_link',
+                                           settings.publish_robot_topics)
+        return self._inprocess
+
+    def _publish_robot(self) -> None:
+        if self._topics is not None:
+            sim = self._inprocess.simulator
+            self._topics.publish(sim.state(), sim.sim_time_ns)
+
+    def _on_reset(self, request: Reset.Request, response: Reset.Response) -> Reset.Response:
+        try:
+            options = parse_options_json(request.options_json)
+            seed = request.seed if request.seed >= 0 else self._first_seed
+            self._first_seed = None
+            observation, info = self._core.reset(seed, options)
+        except EnvError as error:
+            return self._refuse(response, error)
+        except Exception as error:
+            return self._refuse_unexpected(response, 'reset', error)
+        self._publish_robot()
+        response.success = True
+        response.observation = observation.ravel()
+        response.info_json = info_json(info)
+        return response
+
+    def _on_step(self, request: Step.Request, response: Step.Response) -> Step.Response:
+        try:
+            observation, reward, terminated, truncated, info = self._core.step(
+                list(request.action))
+        except EnvError as error:
+            return self._refuse(response, error)
+        except Exception as error:
+            return self._refuse_unexpected(response, 'step', error)
+        self._publish_robot()
+        self._transitions.publish(transition_msg(self._core.last_transition, self._namespace))
+        if terminated or truncated:
+            self._episodes.publish(episode_stats_msg(self._core.last_episode, self._namespace))
+        response.success = True
+        response.observation = observation.ravel()
+        response.reward = float(reward)
+        response.terminated = bool(terminated)
+        response.truncated = bool(truncated)
+        response.info_json = info_json(info)
+        return response
+
+    def _on_get_spec(self, request: GetSpec.Request, response: GetSpec.Response):
+        return fill_spec(response, self._core.spec())
+
+    def _refuse(self, response, error: EnvError):
+        response.success = False
+        response.message = str(error)
+        self.get_logger().warning(f'refused: {error}', throttle_duration_sec=1.0)
+        return response
+
+    def _refuse_unexpected(self, response, what: str, error: Exception):
+        self.get_logger().error(f'{what} failed unexpectedly: {error!r}')
+        return self._refuse(response, RequestError(
+            f'{what} failed inside the env node ({type(error).__name__}: {error}); '
+            'see the env node log, then reset'))
+
+    def destroy_node(self) -> None:
+        """Stop the base and release the simulator before the node goes."""
+        self._core.close()
+        if self._inprocess is not None:
+            self._inprocess.close()
+        super().destroy_node()
+
+
+def _executor(node: EnvNode) -> Executor:
+    return MultiThreadedExecutor(3) if node.needs_threads else SingleThreadedExecutor()
+
+
+def main(args=None) -> None:
+    """Console script ``env_node``: spin until Ctrl-C or SIGTERM, then stop the base."""
+    raise SystemExit(run_node(EnvNode, args, _executor, (ValueError, EnvError)))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,142 @@
+"""N env nodes as one stable-baselines3 VecEnv, stepped concurrently.
+
+``step_async`` sends every env node its action at once and ``step_wait``
+collects the answers, so N simulators work in parallel while the agent
+waits once. Episodes that end are reset automatically, as SB3 expects, with
+the last observation in ``info['terminal_observation']``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from stable_baselines3.common.vec_env.base_vec_env import (
+    VecEnv,
+    VecEnvIndices,
+    VecEnvObs,
+    VecEnvStepReturn,
+)
+
+from rl_env_node.env_client import (
+    EnvClient,
+    EnvClientSession,
+    reset_result,
+    spaces_from_spec,
+    step_result,
+)
+from rl_env_node.errors import RemoteEnvError
+
+
+class RosVecEnv(VecEnv):
+    """Env nodes in ``namespaces`` as one VecEnv; all must serve the same spaces.
+
+    :param namespaces: one per env node, e.g. ``['env_0', 'env_1']``.
+    :param timeout: seconds to wait for the env nodes to appear and for each answer.
+    """
+
+    def __init__(self, namespaces: Sequence[str], timeout: float = 30.0) -> None:
+        if not namespaces:
+            raise ValueError('RosVecEnv needs at least one namespace')
+        self._session = EnvClientSession('rl_vec_client', timeout)
+        try:
+            self._clients = [EnvClient(self._session, ns) for ns in namespaces]
+            for client in self._clients:
+                client.wait_for_services(timeout)
+            specs = self._session.wait([c.send_spec() for c in self._clients], 'get_spec')
+        except Exception:
+            self._session.close()
+            raise
+        spaces = [spaces_from_spec(spec) for spec in specs]
+        for namespace, (obs, act) in zip(namespaces, spaces, strict=True):
+            if obs != spaces[0][0] or act != spaces[0][1]:
+                self._session.close()
+                raise RemoteEnvError(
+                    f'{namespace} serves other spaces than {namespaces[0]}: run one task')
+        self.namespaces = list(namespaces)
+        self.specs = specs
+        self._actions: np.ndarray | None = None
+        self._pending: list[Any] = []
+        super().__init__(len(namespaces), spaces[0][0], spaces[0][1])
+
+    def reset(self) -> VecEnvObs:
+        """Reset every env node with the seeds and options set by ``seed``/``set_options``."""
+        futures = [client.send_reset(seed, options) for client, seed, options
+                   in zip(self._clients, self._seeds, self._options, strict=True)]
+        responses = self._session.wait(futures, 'reset')
+        results = [reset_result(r, f'reset of {c.namespace}')
+                   for r, c in zip(responses, self._clients, strict=True)]
+        self.reset_infos = [info for _, info in results]
+        self._reset_seeds()
+        self._reset_options()
+        return np.stack([obs for obs, _ in results])
+
+    def step_async(self, actions: np.ndarray) -> None:
+        """Send every env node its action; returns at once."""
+        self._pending = [client.send_step(action)
+                         for client, action in zip(self._clients, actions, strict=True)]
+
+    def step_wait(self) -> VecEnvStepReturn:
+        """Collect the steps, reset the env nodes whose episodes ended, return SB3's tuple."""
+        responses = self._session.wait(self._pending, 'step')
+        self._pending = []
+        observations, rewards, dones, infos = [], [], [], []
+        for client, response in zip(self._clients, responses, strict=True):
+            obs, reward, terminated, truncated, info = step_result(
+                response, f'step of {client.namespace}')
+            info['TimeLimit.truncated'] = truncated and not terminated
+            observations.append(obs)
+            rewards.append(reward)
+            dones.append(terminated or truncated)
+            infos.append(info)
+        self._reset_finished(observations, dones, infos)
+        return (np.stack(observations), np.asarray(rewards, dtype=np.float32),
+                np.asarray(dones), infos)
+
+    def _reset_finished(self, observations: list, dones: list, infos: list) -> None:
+        ended = [k for k, done in enumerate(dones) if done]
+        if not ended:
+            return
+        futures = [self._clients[k].send_reset(None, None) for k in ended]
+        responses = self._session.wait(futures, 'automatic reset')
+        for k, response in zip(ended, responses, strict=True):
+            infos[k]['terminal_observation'] = observations[k]
+            observations[k], self.reset_infos[k] = reset_result(
+                response, f'reset of {self._clients[k].namespace}')
+
+    def close(self) -> None:
+        """Release the ROS clients; the env nodes keep running."""
+        self._session.close()
+
+    def get_attr(self, attr_name: str, indices: VecEnvIndices = None) -> list[Any]:
+        """Attributes of the remote envs that the clients know: spaces, task, spec."""
+        known = {
+            'observation_space': lambda k: self.observation_space,
+            'action_space': lambda k: self.action_space,
+            'render_mode': lambda k: None,
+            'namespace': lambda k: self.namespaces[k],
+            'task': lambda k: self.specs[k].task,
+            'control_period': lambda k: self.specs[k].control_period,
+            'max_episode_steps': lambda k: self.specs[k].max_episode_steps,
+        }
+        if attr_name not in known:
+            raise AttributeError(f'a remote env has no attribute {attr_name!r} here; '
+                                 f'known: {sorted(known)}')
+        return [known[attr_name](k) for k in self._get_indices(indices)]
+
+    def set_attr(self, attr_name: str, value: Any, indices: VecEnvIndices = None) -> None:
+        """Remote envs take settings through reset options, not attributes."""
+        raise AttributeError(
+            f'cannot set {attr_name!r} on a remote env; pass it in reset options instead')
+
+    def env_method(self, method_name: str, *method_args: Any, indices: VecEnvIndices = None,
+                   **method_kwargs: Any) -> list[Any]:
+        """Remote envs expose only the env services; no arbitrary methods."""
+        raise AttributeError(f'cannot call {method_name!r} on a remote env')
+
+    def env_is_wrapped(self, wrapper_class: type[gym.Wrapper],
+                       indices: VecEnvIndices = None) -> list[bool]:
+        """No Gymnasium wrappers run inside an env node."""
+        return [False for _ in self._get_indices(indices)]

@@ -1,0 +1,78 @@
+"""The env node in real mode, with the MuJoCo sim node standing in for the robot.
+
+The sim node in realtime mode speaks the real Robotino driver's topics, so
+the env node cannot tell it from the robot: it runs on the wall clock, reads
+odom, distance_sensors and bumper, and commands cmd_vel. The test watches
+cmd_vel to see the safety stops.
+"""
+
+import time
+
+import pytest
+from geometry_msgs.msg import Twist
+
+from rl_interfaces.srv import Reset, Step
+from rl_testing import NodeProcess
+from rl_testing.ros import call, spin_until, wait_for_service
+
+
+def start(logs, name, module, params):
+    args = ['--ros-args', '-r', '__ns:=/robot']
+    for param in params:
+        args += ['-p', param]
+    process = NodeProcess.python_module(name, module, args, logs).start()
+    process.wait_for_output('ready', timeout=60)
+    return process
+
+
+@pytest.fixture
+def robot(node_logs):
+    def bring_up(scenario):
+        processes.append(start(node_logs, 'robot', 'robotino_mujoco.sim_node',
+                               ['mode:=realtime', f'scenario:={scenario}']))
+        processes.append(start(node_logs, 'env', 'rl_env_node.env_node',
+                               ['mode:=real', 'timeout:=5.0']))
+
+    processes = []
+    yield bring_up
+    for process in reversed(processes):
+        assert process.stop() == 0, process.output()
+
+
+def watch_cmd_vel(node):
+    commands = []
+    node.create_subscription(Twist, '/robot/cmd_vel', commands.append, 100)
+    return commands
+
+
+def test_watchdog_stops_the_base_when_steps_stop(robot, ros_node):
+    robot('empty_room')
+    commands = watch_cmd_vel(ros_node)
+    reset = ros_node.create_client(Reset, '/robot/reset')
+    step = ros_node.create_client(Step, '/robot/step')
+    wait_for_service(step, 30)
+    assert call(ros_node, reset, Reset.Request()).success
+    for _ in range(3):
+        assert call(ros_node, step, Step.Request(action=[1.0, 0.0, 0.0])).success
+    spin_until(ros_node, lambda: any(c.linear.x > 0.0 for c in commands), 10, 'a forward command')
+    moving = next(k for k, c in enumerate(commands) if c.linear.x > 0.0)
+    time.sleep(0.5)  # five control periods without a step
+    spin_until(ros_node, lambda: commands[-1].linear.x == 0.0 and len(commands) > moving + 3,
+               10, 'the watchdog zero command')
+    assert commands[-1] == Twist()
+
+
+def test_bumper_stops_the_base_and_ends_the_episode(robot, ros_node):
+    robot('wall_test')
+    commands = watch_cmd_vel(ros_node)
+    reset = ros_node.create_client(Reset, '/robot/reset')
+    step = ros_node.create_client(Step, '/robot/step')
+    wait_for_service(step, 30)
+    assert call(ros_node, reset, Reset.Request()).success
+    for _ in range(100):
+        answer = call(ros_node, step, Step.Request(action=[1.0, 0.0, 0.0]))
+        assert answer.success, answer.message
+        if answer.terminated:
+            break
+    assert answer.terminated and '"collision": true' in answer.info_json
+    spin_until(ros_node, lambda: commands and commands[-1] == Twist(), 10, 'a zero command')

@@ -1,0 +1,57 @@
+"""Publishes a robot state on the real driver's topics, plus the clock.
+
+Used by the sim node after every period, and by an env node that holds the
+simulator in its own process, so that either way the robot's topics look
+exactly like the real Robotino's.
+"""
+
+from __future__ import annotations
+
+from nav_msgs.msg import Odometry
+from rclpy.node import Node
+from rclpy.qos import QoSProfile
+from rosgraph_msgs.msg import Clock
+from sensor_msgs.msg import PointCloud
+from std_msgs.msg import Bool
+
+from robotino_description import IrSensorLayout, RobotState
+from robotino_description.ros_conversions import (
+    distance_sensors_msg,
+    odometry_msg,
+    time_from_nanoseconds,
+)
+
+
+class RobotTopicPublisher:
+    """``clock``, ``odom``, ``distance_sensors`` and ``bumper`` of one simulated robot.
+
+    :param node: the publishing node; topic names resolve in its namespace.
+    :param layout: the IR ring, for the point cloud.
+    :param odom_frame: frame id of the odometry pose.
+    :param base_frame: frame id of the body.
+    :param robot_topics: publish odom, distance_sensors and bumper; the clock always.
+    """
+
+    def __init__(self, node: Node, layout: IrSensorLayout, odom_frame: str, base_frame: str,
+                 robot_topics: bool = True) -> None:
+        self._layout = layout
+        self._odom_frame = odom_frame
+        self._base_frame = base_frame
+        self._robot_topics = robot_topics
+        # Reliable, keep-last: the real driver's default, what rviz and bag
+        # recorders accept; best-effort (sensor data) subscribers match it too.
+        qos = QoSProfile(depth=10)
+        self._clock = node.create_publisher(Clock, 'clock', QoSProfile(depth=1))
+        self._odom = node.create_publisher(Odometry, 'odom', qos)
+        self._ranges = node.create_publisher(PointCloud, 'distance_sensors', qos)
+        self._bumper = node.create_publisher(Bool, 'bumper', qos)
+
+    def publish(self, state: RobotState, sim_time_ns: int) -> None:
+        """The clock at ``sim_time_ns`` (exact), then the robot topics for ``state``."""
+        self._clock.publish(Clock(clock=time_from_nanoseconds(sim_time_ns)))
+        if not self._robot_topics:
+            return
+        self._odom.publish(odometry_msg(state, self._odom_frame, self._base_frame))
+        self._ranges.publish(
+            distance_sensors_msg(state.ranges, state.stamp, self._layout, self._base_frame))
+        self._bumper.publish(Bool(data=bool(state.bumper)))
