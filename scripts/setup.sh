@@ -85,10 +85,19 @@ source_tree_stamp() {
     -not -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
 }
 
+all_packages_installed() {
+  local manifest name
+  for manifest in "${ROOT}"/src/*/package.xml; do
+    name="$(basename "$(dirname "${manifest}")")"
+    [ -f "${ROOT}/install/${name}/share/${name}/package.xml" ] || return 1
+  done
+}
+
 build_workspace() {
   local stamp_file="${ROOT}/install/.rl-build.sha256" stamp
   stamp="$(source_tree_stamp)-$(cat "${VENV}/.rl-lock.sha256")"
-  [ -f "${stamp_file}" ] && [ "$(cat "${stamp_file}")" = "${stamp}" ] && return 0
+  [ -f "${stamp_file}" ] && [ "$(cat "${stamp_file}")" = "${stamp}" ] && all_packages_installed \
+    && return 0
   say "colcon build"
   (
     cd "${ROOT}"

@@ -181,6 +181,12 @@ class EnvCore:
         self._task = task
         self._backend = backend
         self._max_steps = steps
+        # Tasks build their spaces on demand; the core asks once, since a space
+        # may not change for the env's life and every step checks against it.
+        self._observation_space = task.observation_space
+        self._action_space = task.action_space
+        self._action_low = self._action_space.low.astype(np.float64)
+        self._action_high = self._action_space.high.astype(np.float64)
         self._rng = np.random.default_rng()
         self._episode: _Episode | None = None
         self._next_id = 0
@@ -195,12 +201,12 @@ class EnvCore:
     @property
     def observation_space(self) -> spaces.Box:
         """The task's observation space."""
-        return self._task.observation_space
+        return self._observation_space
 
     @property
     def action_space(self) -> spaces.Box:
         """The task's action space; actions outside it are clipped."""
-        return self._task.action_space
+        return self._action_space
 
     @property
     def max_episode_steps(self) -> int:
@@ -366,7 +372,7 @@ class EnvCore:
             raise InvalidActionError(f'action has NaN or infinite values: {values.tolist()}; '
                                      f'send finite numbers in [{space.low.min()}, '
                                      f'{space.high.max()}]')
-        clipped = np.clip(values, space.low.astype(np.float64), space.high.astype(np.float64))
+        clipped = np.clip(values, self._action_low, self._action_high)
         return clipped.astype(np.float32), bool(np.any(clipped != values))
 
     def _halt_quietly(self) -> None:

@@ -33,7 +33,7 @@ from rl_env_node.tasks import make_task
 from rl_interfaces.msg import EpisodeStats, Transition
 from rl_interfaces.srv import GetSpec, Reset, Step
 from robotino_description import ROBOTINO3
-from robotino_description.ros_main import run_node
+from robotino_description.ros_main import quiet_publisher, run_node
 from robotino_description.ros_parameters import ParameterSpec, declare_parameters
 from robotino_mujoco import SimulatorConfig
 from robotino_mujoco.topic_publisher import RobotTopicPublisher
@@ -116,8 +116,8 @@ class EnvNode(Node):
         self._first_seed = settings.seed
         self._namespace = self.get_namespace()
         qos = QoSProfile(depth=100)
-        self._transitions = self.create_publisher(Transition, 'transitions', qos)
-        self._episodes = self.create_publisher(EpisodeStats, 'episode_stats', qos)
+        self._transitions = quiet_publisher(self, Transition, 'transitions', qos)
+        self._episodes = quiet_publisher(self, EpisodeStats, 'episode_stats', qos)
         group = MutuallyExclusiveCallbackGroup()
         self.create_service(Reset, 'reset', self._on_reset, callback_group=group)
         self.create_service(Step, 'step', self._on_step, callback_group=group)
@@ -179,7 +179,9 @@ class EnvNode(Node):
         except Exception as error:
             return self._refuse_unexpected(response, 'step', error)
         self._publish_robot()
-        self._transitions.publish(transition_msg(self._core.last_transition, self._namespace))
+        if self._transitions.get_subscription_count():
+            self._transitions.publish(
+                transition_msg(self._core.last_transition, self._namespace))
         if terminated or truncated:
             self._episodes.publish(episode_stats_msg(self._core.last_episode, self._namespace))
         response.success = True

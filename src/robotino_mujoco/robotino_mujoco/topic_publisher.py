@@ -20,6 +20,7 @@ from robotino_description.ros_conversions import (
     odometry_msg,
     time_from_nanoseconds,
 )
+from robotino_description.ros_main import quiet_publisher
 
 
 class RobotTopicPublisher:
@@ -41,17 +42,26 @@ class RobotTopicPublisher:
         # Reliable, keep-last: the real driver's default, what rviz and bag
         # recorders accept; best-effort (sensor data) subscribers match it too.
         qos = QoSProfile(depth=10)
-        self._clock = node.create_publisher(Clock, 'clock', QoSProfile(depth=1))
-        self._odom = node.create_publisher(Odometry, 'odom', qos)
-        self._ranges = node.create_publisher(PointCloud, 'distance_sensors', qos)
-        self._bumper = node.create_publisher(Bool, 'bumper', qos)
+        self._clock = quiet_publisher(node, Clock, 'clock', QoSProfile(depth=1))
+        self._odom = quiet_publisher(node, Odometry, 'odom', qos)
+        self._ranges = quiet_publisher(node, PointCloud, 'distance_sensors', qos)
+        self._bumper = quiet_publisher(node, Bool, 'bumper', qos)
 
     def publish(self, state: RobotState, sim_time_ns: int) -> None:
-        """The clock at ``sim_time_ns`` (exact), then the robot topics for ``state``."""
-        self._clock.publish(Clock(clock=time_from_nanoseconds(sim_time_ns)))
+        """The clock at ``sim_time_ns`` (exact), then the robot topics for ``state``.
+
+        A topic nobody subscribes to is skipped: building its message would
+        cost the lockstep loop as much as the physics. A monitor or recorder
+        that subscribes gets every message from then on.
+        """
+        if self._clock.get_subscription_count():
+            self._clock.publish(Clock(clock=time_from_nanoseconds(sim_time_ns)))
         if not self._robot_topics:
             return
-        self._odom.publish(odometry_msg(state, self._odom_frame, self._base_frame))
-        self._ranges.publish(
-            distance_sensors_msg(state.ranges, state.stamp, self._layout, self._base_frame))
-        self._bumper.publish(Bool(data=bool(state.bumper)))
+        if self._odom.get_subscription_count():
+            self._odom.publish(odometry_msg(state, self._odom_frame, self._base_frame))
+        if self._ranges.get_subscription_count():
+            self._ranges.publish(
+                distance_sensors_msg(state.ranges, state.stamp, self._layout, self._base_frame))
+        if self._bumper.get_subscription_count():
+            self._bumper.publish(Bool(data=bool(state.bumper)))
