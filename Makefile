@@ -1,5 +1,5 @@
 # The workspace's entry points. `make test` and `make train` set up on their own.
-.PHONY: setup build test lint lock clean help
+.PHONY: setup build test train lint lock clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -12,6 +12,9 @@ build: setup  ## colcon build again, even when nothing changed
 
 test:  ## build if needed, colcon test every package, ruff check
 	@scripts/test.sh
+
+train:  ## the main job: train the default config on MuJoCo with 4 envs, recording every 10th episode
+	@./rl train
 
 lint: setup  ## ruff check only
 	@.venv/bin/ruff check .

@@ -1,3 +1,5 @@
+from glob import glob
+
 from setuptools import find_packages, setup
 
 PACKAGE = 'rl_agent_node'
@@ -9,6 +11,7 @@ setup(
     data_files=[
         ('share/ament_index/resource_index/packages', ['resource/' + PACKAGE]),
         ('share/' + PACKAGE, ['package.xml']),
+        ('share/' + PACKAGE + '/config', glob('config/*.yaml')),
     ],
     install_requires=['setuptools'],
     extras_require={'test': ['pytest']},
@@ -19,5 +22,8 @@ setup(
         'Agent node: stable-baselines3 training over ROS 2 env nodes, evaluation and deploy mode.'
     ),
     license='Apache-2.0',
-    entry_points={'console_scripts': []},
+    entry_points={'console_scripts': [
+        'agent_node = rl_agent_node.agent_node:main',
+        'rl_agent = rl_agent_node.cli:main',
+    ]},
 )

@@ -1,3 +1,5 @@
+from glob import glob
+
 from setuptools import find_packages, setup
 
 PACKAGE = 'rl_bringup'
@@ -9,6 +11,7 @@ setup(
     data_files=[
         ('share/ament_index/resource_index/packages', ['resource/' + PACKAGE]),
         ('share/' + PACKAGE, ['package.xml']),
+        ('share/' + PACKAGE + '/launch', glob('launch/*.launch.py')),
     ],
     install_requires=['setuptools'],
     extras_require={'test': ['pytest']},
@@ -17,5 +20,7 @@ setup(
     maintainer_email='maintainers@robotino-rl.org',
     description='Launch files, configs, launcher and rosbag2 episode recorder for Robotino RL.',
     license='Apache-2.0',
-    entry_points={'console_scripts': []},
+    entry_points={'console_scripts': [
+        'episode_recorder = rl_bringup.recorder_node:main',
+    ]},
 )

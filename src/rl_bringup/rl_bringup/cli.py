@@ -7,11 +7,16 @@ exit status; the parser says what each does, so `rl <cmd> --help` is the manual.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+
+from rl_bringup.graph import GraphOptions, bringup_graph
+from rl_bringup.launcher import Launcher
 
 
 def _floats(text: str) -> tuple[float, ...]:
@@ -44,6 +49,76 @@ def _run_call(args: argparse.Namespace) -> int:
         return 1
     print(format_response(fields), end='')
     return 0 if fields.get('success', True) else 1
+
+
+def _graph_options(args: argparse.Namespace, **extra: object) -> GraphOptions:
+    try:
+        return GraphOptions(num_envs=args.num_envs, sim=args.sim, task=args.task,
+                            task_options=args.task_options, seed=args.seed, **extra)
+    except ValueError as error:
+        raise SystemExit(f'rl: {error}') from None
+
+
+def _launch(specs: list, work_dir: Path) -> int:
+    logging.basicConfig(level=logging.INFO, format='[rl] %(message)s')
+    return Launcher(specs, work_dir).run()
+
+
+def _run_sim(args: argparse.Namespace) -> int:
+    options = _graph_options(args)
+    namespaces = ', '.join(ns or '/' for ns in options.namespaces)
+    print(f'rl sim: {options.num_envs} env(s) in {namespaces}; Ctrl-C to stop. Try:\n'
+          f"  ./rl call reset --seed 1{' --namespace env_0' if options.num_envs > 1 else ''}",
+          flush=True)
+    work_dir = Path(tempfile.mkdtemp(prefix='rl_sim_'))
+    return _launch(bringup_graph(options), work_dir)
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from rl_bringup.agent_commands import training_plan, training_report
+
+    try:
+        run_dir, specs = training_plan(args)
+    except (ValueError, OSError) as error:
+        print(f'rl train: {error}', file=sys.stderr)
+        return 2
+    run_dir.mkdir(parents=True, exist_ok=True)
+    print(f'rl train: {args.num_envs} env node(s), {args.algo}, run directory {run_dir}',
+          flush=True)
+    status = _launch(specs, run_dir)
+    print(training_report(run_dir), flush=True)
+    return status
+
+
+def _run_eval(args: argparse.Namespace) -> int:
+    from rl_bringup.agent_commands import evaluation_plan
+
+    output = (args.model if args.model.is_dir() else args.model.parent) / 'evaluation.json'
+    try:
+        specs = evaluation_plan(args, output)
+    except ValueError as error:
+        print(f'rl eval: {error}', file=sys.stderr)
+        return 2
+    return _launch(specs, Path(tempfile.mkdtemp(prefix='rl_eval_')))
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from rl_agent_node.cli import export
+
+    return export(args)
+
+
+def _add_env_arguments(parser: argparse.ArgumentParser, num_envs: int) -> None:
+    parser.add_argument('--num-envs', type=int, default=num_envs,
+                        help=f'environments; 1 uses the root namespace (default {num_envs})')
+    parser.add_argument('--sim', default='mujoco',
+                        choices=('mujoco', 'mujoco_separate'),
+                        help="'mujoco': simulator inside each env node (fastest); "
+                             "'mujoco_separate': a sim node per env")
+    parser.add_argument('--task', default='goal_reaching', help='registered task name')
+    parser.add_argument('--task-options', default='',
+                        help='task options as a JSON object, e.g. \'{"obstacle_count": 2}\'')
+    parser.add_argument('--seed', type=int, default=0, help='base seed; env k gets seed + k')
 
 
 def _repo_root() -> Path:
@@ -97,6 +172,38 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument('--only', nargs='+', metavar='NAME',
                        help='run only these, e.g. sim env')
     bench.set_defaults(handler=_run_bench)
+
+    sim = commands.add_parser(
+        'sim', help='bring up simulators and env nodes and wait, for interactive use',
+        description='Start N env nodes (with their MuJoCo simulators) as separate processes '
+                    "and keep them running until Ctrl-C; poke them with './rl call'.")
+    _add_env_arguments(sim, num_envs=1)
+    sim.set_defaults(handler=_run_sim)
+
+    from rl_agent_node.cli import add_export_arguments
+    from rl_bringup.agent_commands import add_eval_arguments, add_train_arguments
+
+    train = commands.add_parser(
+        'train', help='train an agent on N MuJoCo env nodes (the main job)',
+        description='Bring up N env nodes, the episode recorder and the agent node; train '
+                    'until the success target or the step budget; print where everything '
+                    'went. Ctrl-C saves a checkpoint; --resume continues it.')
+    add_train_arguments(train)
+    train.set_defaults(handler=_run_train)
+
+    evaluate = commands.add_parser(
+        'eval', help="evaluate a trained model over ROS; prints 'success rate: X'",
+        description='Bring up env nodes and run the model on the given seeds; prints a table '
+                    "ending with 'success rate: X' and writes evaluation.json by the model.")
+    add_eval_arguments(evaluate)
+    evaluate.set_defaults(handler=_run_eval)
+
+    export = commands.add_parser(
+        'export', help='export a trained policy to TorchScript (for robots without SB3)',
+        description='Write the deterministic policy, with its observation normalisation, '
+                    'as a TorchScript module.')
+    add_export_arguments(export)
+    export.set_defaults(handler=_run_export)
     return parser
 
 

@@ -23,7 +23,7 @@ from rl_env_node.scripted import ScriptedGoalReacher
 from rl_env_node.tasks import make_task
 from rl_interfaces.msg import EpisodeStats, Transition
 from rl_interfaces.srv import Reset, Step
-from rl_testing import NodeProcess
+from rl_testing import NodeProcess, stop_all
 from rl_testing.ros import call, spin_until, wait_for_service
 
 
@@ -50,8 +50,7 @@ def start_pair(logs, namespace='', env_params=()):
 def pair(ros_domain, tmp_path_factory):
     processes = start_pair(tmp_path_factory.mktemp('pair_logs'))
     yield processes
-    for process in reversed(processes):
-        assert process.stop() == 0, process.output()
+    stop_all(processes)
 
 
 @pytest.fixture
@@ -120,8 +119,7 @@ def test_step_before_reset_and_after_the_end_needs_reset(ros_domain, node_logs, 
         late = call(ros_node, step, Step.Request(action=[0.0, 0.0, 0.0]))
         assert not late.success and 'call reset' in late.message
     finally:
-        for process in reversed(processes):
-            process.stop()
+        stop_all(processes)
 
 
 def test_a_silent_simulator_is_reported_and_the_env_recovers(ros_domain, node_logs, ros_node):
@@ -140,8 +138,7 @@ def test_a_silent_simulator_is_reported_and_the_env_recovers(ros_domain, node_lo
         assert call(ros_node, reset, Reset.Request(seed=4), timeout=20).success
         assert call(ros_node, step, Step.Request(action=[0.1, 0.0, 0.0])).success
     finally:
-        for process in (env_node, sim):
-            process.stop()
+        stop_all([sim, env_node])
 
 
 def test_refusals_reach_the_gymnasium_client_as_exceptions(env):
@@ -225,8 +222,7 @@ def test_vec_env_steps_namespaced_env_nodes(ros_domain, node_logs):
         finally:
             vec.close()
     finally:
-        for process in reversed(processes):
-            process.stop()
+        stop_all(processes)
 
 
 def test_missing_env_node_times_out_with_advice(ros_domain):

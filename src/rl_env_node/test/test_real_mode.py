@@ -12,7 +12,7 @@ import pytest
 from geometry_msgs.msg import Twist
 
 from rl_interfaces.srv import Reset, Step
-from rl_testing import NodeProcess
+from rl_testing import NodeProcess, stop_all
 from rl_testing.ros import call, spin_until, wait_for_service
 
 
@@ -35,8 +35,7 @@ def robot(node_logs):
 
     processes = []
     yield bring_up
-    for process in reversed(processes):
-        assert process.stop() == 0, process.output()
+    stop_all(processes)
 
 
 def watch_cmd_vel(node):

@@ -117,3 +117,15 @@ class NodeProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def stop_all(processes: list[NodeProcess]) -> None:
+    """Stop every process (last started first), then fail if any exited uncleanly.
+
+    Stopping all before asserting keeps one bad exit from leaving the others running.
+    """
+    statuses = [(process.stop(), process) for process in reversed(processes)]
+    unclean = [f'{p.name} exited with {status}:\n{p.output()}'
+               for status, p in statuses if status not in (0, None)]
+    if unclean:
+        raise AssertionError('\n'.join(unclean))

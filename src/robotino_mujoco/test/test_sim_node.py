@@ -14,7 +14,7 @@ from sensor_msgs.msg import PointCloud
 from std_msgs.msg import Bool
 
 from rl_interfaces.srv import Advance, GetGroundTruth, ResetWorld, SetSimMode
-from rl_testing import NodeProcess
+from rl_testing import NodeProcess, stop_all
 from rl_testing.ros import call, spin_until, wait_for_service
 from robotino_description import ROBOTINO3
 from robotino_description.ros_conversions import ranges_from_distance_sensors
@@ -63,7 +63,7 @@ def advance(node, client, periods, vx=0.0, vy=0.0, wz=0.0):
 def paused_sim(node_logs):
     process = start_sim(node_logs, mode='pause')
     yield process
-    assert process.stop() == 0, process.output()
+    stop_all([process])
 
 
 def test_advance_moves_clock_by_exactly_n_periods(paused_sim, ros_node):
@@ -222,8 +222,7 @@ def test_two_sims_side_by_side_in_namespaces(node_logs, ros_node):
         assert round(first.sim_time, 9) == 0.5 and round(second.sim_time, 9) == 0.2
         assert first.state.x > 0.05 and second.state.x == 0.0
     finally:
-        for sim in sims:
-            assert sim.stop() == 0, sim.output()
+        stop_all(sims)
 
 
 def test_advance_for_an_earlier_world_is_refused(paused_sim, ros_node):

@@ -1,0 +1,101 @@
+"""How fast the agent trains: SB3 learning steps per second, in process and over 4 env nodes.
+
+::
+
+    ./rl bench --only train      # or, in a sourced shell:
+    python bench/train_bench.py [--seconds 20] [--only ppo_inprocess ppo_ros_four]
+
+Each measurement builds the training VecEnv exactly as ``rl_agent_node``
+does (VecMonitor, VecNormalize from the config, ResilientVecEnv over ROS),
+with the package's default config for goal_reaching and 4 envs, and runs
+``learn`` for the given wall time (after a warm-up for off-policy
+algorithms, whose first ``learning_starts`` steps do no gradient work).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import torch
+from report import Measurement, run_benchmarks
+from ros_nodes import node_processes, private_domain
+from stable_baselines3.common.callbacks import BaseCallback
+
+from rl_agent_node.config import ALGORITHMS, load_config, sb3_kwargs
+from rl_agent_node.envs import make_training_env, normalized
+
+_NAMESPACES = [f'env_{k}' for k in range(4)]
+
+
+class _StopAfter(BaseCallback):
+    """Ends ``learn`` after ``seconds`` of wall time, counting the steps done."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self._seconds = seconds
+        self._start = 0.0
+        self.first_step = 0
+
+    def _on_training_start(self) -> None:
+        self._start = time.perf_counter()
+        self.first_step = self.num_timesteps
+
+    def _on_step(self) -> bool:
+        return time.perf_counter() - self._start < self._seconds
+
+    def rate(self) -> float:
+        """Env steps per second since training started."""
+        return (self.num_timesteps - self.first_step) / (time.perf_counter() - self._start)
+
+
+def _learning_rate(algo: str, envs: list[str], seconds: float) -> dict:
+    config = load_config(algo, 'goal_reaching', overrides={'n_envs': 4})
+    torch.set_num_threads(config.agent.torch_threads)
+    env = normalized(make_training_env(config, envs, threading.Event(), lambda n: n),
+                     config, None)
+    try:
+        model = ALGORITHMS[algo](env=env, device='cpu', **sb3_kwargs(config, 3))
+        warm_up = int(config.hyperparams.get('learning_starts', 0))
+        if warm_up:
+            model.learn(warm_up)
+        meter = _StopAfter(seconds)
+        model.learn(10**9, callback=meter, reset_num_timesteps=False)
+        return {'steps_per_s': meter.rate(), 'torch_threads': config.agent.torch_threads}
+    finally:
+        env.close()
+
+
+def _env_node(namespace: str) -> tuple[str, str, list[str], str]:
+    args = ['--ros-args', '-r', f'__ns:=/{namespace}', '-p', 'publish_robot_topics:=false']
+    return (f'env_{namespace}', 'rl_env_node.env_node', args, 'env ready')
+
+
+def _over_ros(algo: str) -> Measurement:
+    def measure(seconds: float) -> dict:
+        with private_domain(), node_processes([_env_node(ns) for ns in _NAMESPACES]):
+            return _learning_rate(algo, _NAMESPACES, seconds)
+
+    return measure
+
+
+def _in_process(algo: str) -> Measurement:
+    return lambda seconds: _learning_rate(algo, ['inprocess'], seconds)
+
+
+MEASUREMENTS: dict[str, Measurement] = {
+    'ppo_inprocess': _in_process('ppo'),
+    'ppo_ros_four': _over_ros('ppo'),
+    'sac_inprocess': _in_process('sac'),
+    'sac_ros_four': _over_ros('sac'),
+}
+
+
+def main(args: list[str] | None = None) -> int:
+    """Run the measurements, print the table, write bench/results/train_bench.json."""
+    return run_benchmarks('Agent training: env steps per second (4 envs)', 'train_bench',
+                          MEASUREMENTS, 20.0, args)
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())

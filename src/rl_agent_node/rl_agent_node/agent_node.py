@@ -1,0 +1,232 @@
+"""The agent node: train, evaluate or deploy a policy against env nodes.
+
+One node for the whole life of a policy, chosen by the ``mode`` parameter:
+
+- ``train``: stable-baselines3 over the env nodes in ``envs`` (or in
+  process), into a run directory, resumable (see :mod:`rl_agent_node.training`);
+- ``eval``: a saved policy for ``episodes`` episodes on held-out seeds,
+  logging the table and writing JSON;
+- ``deploy``: a saved policy (SB3 or TorchScript) against an env node in real
+  mode, episode after episode, at the env node's control rate.
+
+The work is one long blocking call, so SIGINT and SIGTERM only set a flag
+(:mod:`rl_agent_node.signals`) that the work checks at every step; training
+then saves a checkpoint, and the node exits 0. The node spins in a
+background thread meanwhile, so its parameters stay readable.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import rclpy
+import yaml
+from rclpy.exceptions import ParameterException
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.node import Node
+from rclpy.signals import SignalHandlerOptions
+
+from rl_agent_node.errors import AgentError, ConfigError
+from rl_agent_node.signals import stop_on_signals
+from rl_env_node.errors import EnvError
+from robotino_description.ros_parameters import ParameterSpec, declare_parameters
+
+PARAMETERS = (
+    ParameterSpec('mode', 'train', "'train', 'eval' or 'deploy'"),
+    ParameterSpec('algo', 'ppo', 'train: ppo, sac, td3, a2c or ddpg'),
+    ParameterSpec('task', 'goal_reaching', "task name; eval: '' for the model's own"),
+    ParameterSpec('envs', '', "train: env node namespaces, comma-separated, or 'inprocess'; "
+                              "'' for env_0 .. env_{n_envs-1} of the config"),
+    ParameterSpec('env', '', "eval, deploy: the env node's namespace, '' for the root one; "
+                             "eval also takes 'inprocess'"),
+    ParameterSpec('eval_env', 'inprocess',
+                  "train: where periodic evaluations run, 'inprocess' or a namespace"),
+    ParameterSpec('config_dir', '', "train: folder with <algo>.yaml; '' for the package's"),
+    ParameterSpec('runs_root', 'runs', 'train: parent folder of run directories'),
+    ParameterSpec('resume', '', 'train: run directory to continue from its newest checkpoint'),
+    ParameterSpec('run_dir', '', "train: folder of a new run; '' for one under runs_root"),
+    ParameterSpec('overrides', '',
+                  "train: config keys as a YAML mapping, e.g. '{n_steps: 512, gamma: 0.98}'"),
+    ParameterSpec('total_timesteps', 0, "train: budget in env steps; 0 for the config's",
+                  0, 2**62),
+    ParameterSpec('seed', -1, "train: seed of everything; < 0 for the config's", -1, 2**62),
+    ParameterSpec('progress_bar', False, 'train: draw a progress bar on the console'),
+    ParameterSpec('model', '', 'eval, deploy: run directory, model folder, model.zip or .pt'),
+    ParameterSpec('episodes', 0, 'eval: episodes, 0 for 100; deploy: episodes, 0 until stopped',
+                  0, 10**9),
+    ParameterSpec('eval_seed', 2_000_000, 'eval: reset seed of the first episode', 0, 2**62),
+    ParameterSpec('output', '', "eval: JSON file; '' for evaluation_<env>.json by the model"),
+    ParameterSpec('timeout', 10.0, 'eval, deploy: seconds to wait for an env node answer',
+                  0.1, 600.0),
+    ParameterSpec('torch_threads', 1, 'eval, deploy: torch threads for inference', 1, 256),
+)
+_MODES = ('train', 'eval', 'deploy')
+
+
+@dataclass(frozen=True)
+class AgentNodeSettings:
+    """The node's parameters, read once; see :data:`PARAMETERS` for meanings."""
+
+    mode: str
+    algo: str
+    task: str
+    envs: str
+    env: str
+    eval_env: str
+    config_dir: Path | None
+    runs_root: Path
+    resume: Path | None
+    run_dir: Path | None
+    overrides: dict
+    progress_bar: bool
+    model: Path | None
+    episodes: int
+    eval_seed: int
+    output: Path | None
+    timeout: float
+    torch_threads: int
+
+    @classmethod
+    def from_values(cls, values: dict) -> AgentNodeSettings:
+        """Checked settings; ConfigError names the bad parameter and its value."""
+        if values['mode'] not in _MODES:
+            raise ConfigError(f"mode must be one of {_MODES}, got {values['mode']!r}")
+        if values['mode'] != 'train' and not values['model']:
+            raise ConfigError(f"mode {values['mode']} needs the model parameter")
+        overrides = yaml.safe_load(values['overrides']) if values['overrides'] else {}
+        if not isinstance(overrides, dict):
+            raise ConfigError(f"overrides must be a YAML mapping, got {values['overrides']!r}")
+        if values['total_timesteps'] > 0:
+            overrides['total_timesteps'] = values['total_timesteps']
+        if values['seed'] >= 0:
+            overrides['seed'] = values['seed']
+
+        def path(name: str) -> Path | None:
+            return Path(values[name]) if values[name] else None
+
+        return cls(values['mode'], values['algo'], values['task'], values['envs'],
+                   values['env'], values['eval_env'], path('config_dir'),
+                   Path(values['runs_root']), path('resume'), path('run_dir'), overrides,
+                   values['progress_bar'], path('model'), values['episodes'],
+                   values['eval_seed'], path('output'), values['timeout'],
+                   values['torch_threads'])
+
+
+class _NodeLogHandler(logging.Handler):
+    """Sends the plain modules' ``logging`` records to the node's logger."""
+
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self._logger = node.get_logger()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = self.format(record)
+        if record.levelno >= logging.ERROR:
+            self._logger.error(text)
+        elif record.levelno >= logging.WARNING:
+            self._logger.warning(text)
+        else:
+            self._logger.info(text)
+
+
+class AgentNode(Node):
+    """Holds the parameters and runs the chosen mode in :meth:`run`."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__('rl_agent', **kwargs)
+        self.settings = AgentNodeSettings.from_values(declare_parameters(self, PARAMETERS))
+        handler = _NodeLogHandler(self)
+        logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+        self.get_logger().info(f'agent ready: mode {self.settings.mode}')
+
+    def run(self, stop: threading.Event) -> int:
+        """Do the mode's work until done or ``stop``; the exit status."""
+        mode = self.settings.mode
+        if mode == 'train':
+            return self._train(stop)
+        if mode == 'eval':
+            return self._evaluate(stop)
+        return self._deploy(stop)
+
+    def _train(self, stop: threading.Event) -> int:
+        from rl_agent_node.training import TrainRequest, format_summary, train
+
+        s = self.settings
+        request = TrainRequest(
+            algo=s.algo, task=s.task, envs=tuple(p for p in s.envs.split(',') if p),
+            eval_env=s.eval_env, config_dir=s.config_dir, runs_root=s.runs_root,
+            overrides=s.overrides, resume=s.resume, run_dir=s.run_dir,
+            progress_bar=s.progress_bar)
+        result = train(request, stop)
+        for line in format_summary(result.summary).splitlines():
+            self.get_logger().info(line)
+        return result.exit_code
+
+    def _evaluate(self, stop: threading.Event) -> int:
+        from rl_agent_node.deploy import EvalRequest, evaluate_model
+        from rl_agent_node.evaluation import format_table
+
+        s = self.settings
+        request = EvalRequest(model=s.model, where=s.env.strip('/'),
+                              episodes=s.episodes or 100, first_seed=s.eval_seed,
+                              task=s.task or None, output=s.output, timeout=s.timeout,
+                              torch_threads=s.torch_threads)
+        summary, output = evaluate_model(request, stop)
+        for line in format_table(summary, f'{s.model} on {s.env or "/"}').splitlines():
+            self.get_logger().info(line)
+        self.get_logger().info(f'written: {output}')
+        return 0
+
+    def _deploy(self, stop: threading.Event) -> int:
+        from rl_agent_node.deploy import DeployRequest, deploy
+
+        s = self.settings
+        request = DeployRequest(model=s.model, namespace=s.env.strip('/'),
+                                episodes=s.episodes, timeout=s.timeout,
+                                torch_threads=s.torch_threads)
+
+        def report(index: int, episode) -> None:
+            self.get_logger().info(
+                f'episode {index}: return {episode.episode_return:.2f}, {episode.length} '
+                f'steps, success {episode.success}, collision {episode.collision}')
+
+        self.get_logger().info(f'deploying {s.model} on {s.env or "/"}')
+        episodes = deploy(request, stop, report)
+        self.get_logger().info(f'deploy ended after {len(episodes)} episodes')
+        return 0
+
+
+def main(args: list[str] | None = None) -> int:
+    """Start the node, run its mode, shut down cleanly; the exit status.
+
+    0 when done or stopped by SIGINT/SIGTERM (after a checkpoint, in training),
+    1 when the env nodes failed, 2 for bad parameters.
+    """
+    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
+    node = None
+    executor = SingleThreadedExecutor()
+    try:
+        with stop_on_signals() as stop:
+            node = AgentNode()
+            executor.add_node(node)
+            threading.Thread(target=executor.spin, daemon=True).start()
+            return node.run(stop)
+    except (ConfigError, ValueError, ParameterException) as error:
+        rclpy.logging.get_logger('rl_agent').fatal(f'cannot run: {error}')
+        return 2
+    except (AgentError, EnvError) as error:
+        rclpy.logging.get_logger('rl_agent').error(f'failed: {error}')
+        return 1
+    finally:
+        executor.shutdown(timeout_sec=1.0)
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown()
+
+
+if __name__ == '__main__':
+    sys.exit(main())

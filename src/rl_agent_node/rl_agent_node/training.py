@@ -1,0 +1,329 @@
+"""Training: build the envs and the algorithm, learn with the callbacks, resume, finish.
+
+:func:`train` is the one entry point (the CLI and the node both call it).
+It never returns with work lost: when ``stop`` is set (SIGINT, SIGTERM), or
+the env nodes stay away past the recovery timeout, it saves a checkpoint
+before returning, and ``resume`` continues from the newest checkpoint with
+the step counter, the learning-rate schedules (their progress is
+``num_timesteps / total_timesteps``), the TensorBoard folder, the CSV, the
+RNG states and the replay buffer as they were.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.callbacks import CallbackList
+from stable_baselines3.common.logger import configure
+from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
+from stable_baselines3.common.vec_env import VecEnv
+
+from rl_agent_node.callbacks import (
+    EpisodeMetrics,
+    HeldOutEvaluation,
+    PeriodicCheckpoint,
+    StopOnEvent,
+)
+from rl_agent_node.checkpoint import (
+    MODEL,
+    REPLAY_BUFFER,
+    VECNORMALIZE,
+    latest_checkpoint,
+    load_rng,
+    read_meta,
+    save_model_dir,
+)
+from rl_agent_node.config import ALGORITHMS, OFF_POLICY, TrainingConfig, load_config, sb3_kwargs
+from rl_agent_node.envs import (
+    INPROCESS,
+    is_inprocess,
+    make_eval_env,
+    make_training_env,
+    normalized,
+    parse_envs,
+)
+from rl_agent_node.errors import EnvUnavailableError
+from rl_agent_node.evaluation import held_out_seeds
+from rl_agent_node.metrics import RunMetrics
+from rl_agent_node.plot import plot_learning_curve
+from rl_agent_node.resilient_vec_env import ResilientVecEnv
+from rl_agent_node.run_dir import RunDir
+from rl_agent_node.seeding import derive_seed, restore_rng_state, seed_everything
+
+_LOG = logging.getLogger(__name__)
+_ENV_SEEDS, _RECOVERY_SEEDS = 1, 2
+#: Success rate reported as "steps to" when the config sets no success_target.
+REPORTED_SUCCESS = 0.9
+
+
+class Outcome(enum.Enum):
+    """How a training run ended."""
+
+    COMPLETED = 'completed'
+    TARGET_REACHED = 'target_reached'
+    INTERRUPTED = 'interrupted'
+    ENV_UNAVAILABLE = 'env_unavailable'
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    """What to train, as the CLI or the node's parameters give it.
+
+    :param algo: algorithm name (ignored on resume: the run's own).
+    :param task: task name (ignored on resume).
+    :param envs: namespaces or ``('inprocess',)``; empty for the config's
+        ``env_0`` .. ``env_{n_envs-1}`` (or, on resume, the run's own).
+    :param eval_env: where to evaluate: 'inprocess' or a namespace; None for
+        in process (or, on resume, the run's own).
+    :param config_dir: folder of ``<algo>.yaml``; the package's when None.
+    :param runs_root: parent folder of new run directories.
+    :param overrides: config keys laid over the file (or over the run's config on resume).
+    :param resume: a run directory to continue, or None for a new run.
+    :param run_dir: the folder of a new run; a fresh one under ``runs_root`` when None.
+    :param progress_bar: show the rich progress bar.
+    :param argv: the command line to record; the interpreter's when None.
+    """
+
+    algo: str = 'ppo'
+    task: str = 'goal_reaching'
+    envs: tuple[str, ...] = ()
+    eval_env: str | None = None
+    config_dir: Path | None = None
+    runs_root: Path = Path('runs')
+    overrides: dict[str, Any] = field(default_factory=dict)
+    resume: Path | None = None
+    run_dir: Path | None = None
+    progress_bar: bool = True
+    argv: Sequence[str] | None = None
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What :func:`train` hands back.
+
+    :param run_dir: the run directory.
+    :param outcome: how it ended.
+    :param summary: the contents of ``summary.json``.
+    """
+
+    run_dir: Path
+    outcome: Outcome
+    summary: dict[str, Any]
+
+    @property
+    def exit_code(self) -> int:
+        """0 unless the env nodes were lost (the run is resumable either way)."""
+        return 1 if self.outcome is Outcome.ENV_UNAVAILABLE else 0
+
+
+@dataclass
+class _Session:
+    """Everything one start of training holds."""
+
+    run: RunDir
+    config: TrainingConfig
+    envs: tuple[str, ...]
+    eval_env: str
+    checkpoint: Path | None
+    metrics: RunMetrics
+    env: VecEnv | None = None
+    model: BaseAlgorithm | None = None
+
+
+def _prepare(request: TrainRequest) -> _Session:
+    """Open or create the run directory and resolve config and envs."""
+    if request.resume is not None:
+        run = RunDir.open(request.resume)
+        config = run.load_config()
+        saved = run.load_placement()
+        if request.overrides:
+            config = config.with_overrides(request.overrides)
+        envs = parse_envs(request.envs or saved.get('envs'), config.agent.n_envs)
+        eval_env = request.eval_env or saved.get('eval_env', INPROCESS)
+    else:
+        config = load_config(request.algo, request.task, request.config_dir, request.overrides)
+        envs = parse_envs(request.envs, config.agent.n_envs)
+        eval_env = request.eval_env or INPROCESS
+        run = RunDir.create(request.runs_root, config, path=request.run_dir)
+    if not is_inprocess(envs) and config.agent.n_envs != len(envs):
+        config = config.with_overrides({'n_envs': len(envs)})
+    run.save_config(config, {'envs': list(envs), 'eval_env': eval_env})
+    run.record_start(request.argv)
+    checkpoint = latest_checkpoint(run.checkpoints) if request.resume else None
+    meta = read_meta(checkpoint) if checkpoint else {}
+    metrics = RunMetrics(run.metrics, meta.get('step', 0), meta.get('metrics'))
+    return _Session(run, config, envs, eval_env, checkpoint, metrics)
+
+
+def _build(session: _Session, stop: threading.Event) -> None:
+    """Envs, normalisation, seeds and the algorithm, new or from the checkpoint."""
+    config, agent = session.config, session.config.agent
+    starts = session.metrics.counters.starts
+    env = make_training_env(
+        config, session.envs, stop,
+        seed_for=lambda n: derive_seed(agent.seed, _RECOVERY_SEEDS, starts * 100_000 + n))
+    stats = session.checkpoint / VECNORMALIZE if session.checkpoint else None
+    session.env = env = normalized(env, config, stats)
+    env_seed = agent.seed if starts == 1 else derive_seed(agent.seed, _ENV_SEEDS, starts)
+    seed_everything(agent.seed, env.action_space, env, env_seed)
+    kwargs = sb3_kwargs(config, int(env.action_space.shape[0]))
+    algo_class = ALGORITHMS[config.algo]
+    if session.checkpoint is None:
+        session.model = algo_class(env=env, device='cpu', verbose=0, **kwargs)
+    else:
+        keep = ('learning_rate', 'clip_range', 'clip_range_vf', 'action_noise')
+        session.model = algo_class.load(
+            session.checkpoint / MODEL, env=env, device='cpu',
+            custom_objects={k: kwargs[k] for k in keep if k in kwargs})
+        if isinstance(session.model, OffPolicyAlgorithm):
+            session.model.load_replay_buffer(session.checkpoint / REPLAY_BUFFER)
+        state = load_rng(session.checkpoint)
+        if state is not None:
+            restore_rng_state(state)
+        _LOG.info('resuming %s from step %d (%s)', session.run.path,
+                  session.model.num_timesteps, session.checkpoint.name)
+    session.model.set_logger(configure(str(session.run.tensorboard / config.algo.upper()),
+                                       ['tensorboard']))
+
+
+def _callbacks(session: _Session, stop: threading.Event,
+               progress_bar: bool) -> tuple[CallbackList, PeriodicCheckpoint,
+                                            HeldOutEvaluation | None]:
+    config, agent, run = session.config, session.config.agent, session.run
+    meta = {'algo': config.algo, 'task': config.task}
+    checkpoints = PeriodicCheckpoint(run.checkpoints, agent.checkpoint_freq,
+                                     agent.keep_checkpoints, meta, session.metrics)
+    callbacks = [StopOnEvent(stop), EpisodeMetrics(session.metrics, agent.log_freq), checkpoints]
+    evaluation = None
+    if agent.eval_freq > 0:
+        evaluation = HeldOutEvaluation(
+            lambda: make_eval_env(config.task, session.eval_env, agent.task_options,
+                                  agent.env_timeout),
+            session.metrics, agent.eval_freq,
+            held_out_seeds(agent.eval_seed, agent.n_eval_episodes), run.best, meta,
+            agent.success_target, stop)
+        callbacks.append(evaluation)
+    if progress_bar:
+        from rl_agent_node.progress import CONSOLE, ProgressBar
+
+        if CONSOLE.is_terminal:
+            callbacks.append(ProgressBar(session.metrics, agent.total_timesteps))
+    return CallbackList(callbacks), checkpoints, evaluation
+
+
+def _learn(session: _Session, stop: threading.Event, progress_bar: bool) -> Outcome:
+    model, agent = session.model, session.config.agent
+    callbacks, checkpoints, evaluation = _callbacks(session, stop, progress_bar)
+    remaining = agent.total_timesteps - model.num_timesteps
+    outcome = Outcome.COMPLETED
+    try:
+        if remaining > 0:
+            model.learn(remaining, callback=callbacks,
+                        reset_num_timesteps=session.checkpoint is None,
+                        tb_log_name=session.config.algo.upper())
+    except EnvUnavailableError as error:
+        _LOG.error('giving up on the env nodes: %s', error)
+        outcome = Outcome.ENV_UNAVAILABLE
+    if stop.is_set():
+        outcome = Outcome.INTERRUPTED
+    elif evaluation is not None and evaluation.target_reached:
+        outcome = Outcome.TARGET_REACHED
+    if outcome in (Outcome.INTERRUPTED, Outcome.ENV_UNAVAILABLE) \
+            and session.config.algo not in OFF_POLICY:
+        model.num_timesteps = checkpoints.consistent_step
+    session.metrics.counters.recoveries += _recoveries(session.env)
+    checkpoints.save()
+    if outcome in (Outcome.COMPLETED, Outcome.TARGET_REACHED):
+        _finish(session, evaluation)
+    return outcome
+
+
+def _recoveries(env: VecEnv | None) -> int:
+    """Outages the run's ResilientVecEnv survived (0 in process)."""
+    while env is not None:
+        if isinstance(env, ResilientVecEnv):
+            return env.recoveries
+        env = getattr(env, 'venv', None)
+    return 0
+
+
+def _finish(session: _Session, evaluation: HeldOutEvaluation | None) -> None:
+    """Final model, a last evaluation if the newest is older, the learning curve."""
+    model, config = session.model, session.config
+    step = int(model.num_timesteps)
+    save_model_dir(session.run.final, model,
+                   {'algo': config.algo, 'task': config.task, 'step': step})
+    evaluations = session.metrics.counters.evaluations
+    if evaluation is not None and (not evaluations or evaluations[-1][0] < step):
+        evaluation.evaluate()
+    if evaluation is not None:
+        evaluation.on_training_end()
+    session.metrics.write_row(step)
+
+
+def _summary(session: _Session, outcome: Outcome) -> dict[str, Any]:
+    metrics, agent = session.metrics, session.config.agent
+    counters = metrics.counters
+    train_return, train_success, _ = metrics.train_stats()
+    wall = metrics.wall_time()
+    steps = int(session.model.num_timesteps)
+    target = agent.success_target or REPORTED_SUCCESS
+    last = counters.evaluations[-1] if counters.evaluations else None
+    return {
+        'run_dir': str(session.run.path), 'algo': session.config.algo,
+        'task': session.config.task, 'envs': list(session.envs), 'outcome': outcome.value,
+        'steps': steps, 'total_timesteps': agent.total_timesteps, 'episodes': counters.episodes,
+        'wall_time_s': round(wall, 1), 'steps_per_s': round(steps / wall, 1) if wall else None,
+        'train_return_100': train_return, 'train_success_rate_100': train_success,
+        'best_eval_success_rate': counters.best_success if counters.best_step >= 0 else None,
+        'best_eval_step': counters.best_step if counters.best_step >= 0 else None,
+        'last_eval': {'step': last[0], 'success_rate': last[1], 'mean_return': last[2]}
+        if last else None,
+        'success_threshold': target, 'steps_to_threshold': metrics.first_step_reaching(target),
+        'starts': counters.starts, 'env_recoveries': counters.recoveries,
+    }
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """The summary as aligned ``key: value`` lines for the console."""
+    width = max(len(key) for key in summary)
+    lines = []
+    for key, value in summary.items():
+        text = f'{value:.3f}' if isinstance(value, float) else json.dumps(value) \
+            if isinstance(value, dict | list) else str(value)
+        lines.append(f'{key.ljust(width)}  {text}')
+    return '\n'.join(lines)
+
+
+def train(request: TrainRequest, stop: threading.Event | None = None) -> TrainResult:
+    """Train (or resume) one run; returns when done, interrupted or the envs are lost.
+
+    :param request: what to train.
+    :param stop: set by signal handlers to end training with a checkpoint.
+    :raises ConfigError: for a config that makes no run.
+    :raises RunDirError: for a resume folder that is not a run directory.
+    """
+    stop = stop or threading.Event()
+    session = _prepare(request)
+    torch.set_num_threads(session.config.agent.torch_threads)
+    try:
+        _build(session, stop)
+        outcome = _learn(session, stop, request.progress_bar)
+    finally:
+        if session.env is not None:
+            session.env.close()
+    summary = _summary(session, outcome)
+    session.run.summary.write_text(json.dumps(summary, indent=2))
+    if session.run.metrics.is_file():
+        plot_learning_curve(session.run.metrics, session.run.curve, session.run.path.name)
+    _LOG.info('run %s: %s at step %d', session.run.path, outcome.value, summary['steps'])
+    return TrainResult(session.run.path, outcome, summary)

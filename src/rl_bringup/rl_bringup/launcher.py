@@ -1,0 +1,221 @@
+"""Starts a node graph as separate processes where ``ros2 launch`` is absent.
+
+The same :class:`~rl_bringup.graph.NodeSpec` list a launch file uses: each
+node runs as ``python -m <module> --ros-args ...`` with its parameters in a
+params file, its output prefixed with its label. Simulators and env nodes
+that die are started again (with backoff, up to a limit); the agent's exit
+ends the run, and the launcher exits with the agent's status. SIGINT or
+SIGTERM stops everything: the agent first (so it can save a checkpoint),
+then the rest, escalating to SIGKILL for a process that does not stop.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from rl_bringup.graph import NodeSpec
+
+_log = logging.getLogger('rl.launcher')
+
+#: Seconds a stopping process gets after SIGINT, and again after SIGTERM.
+STOP_GRACE = 15.0
+#: Order in which roles are stopped.
+_STOP_ORDER = ('agent', 'recorder', 'env', 'simulator')
+
+
+@dataclass(frozen=True)
+class RespawnPolicy:
+    """How often and how fast dead simulators and env nodes come back.
+
+    :param max_respawns: restarts per node before the launcher gives up.
+    :param first_delay: seconds before the first restart; doubled each time.
+    :param max_delay: cap on the delay, seconds.
+    """
+
+    max_respawns: int = 5
+    first_delay: float = 1.0
+    max_delay: float = 30.0
+
+    def delay(self, restarts: int) -> float:
+        """Backoff before restart number ``restarts + 1``, seconds."""
+        return min(self.max_delay, self.first_delay * 2.0 ** restarts)
+
+
+def write_params_file(specs: Sequence[NodeSpec], path: Path) -> Path:
+    """One ROS params file for all nodes, keyed by fully qualified node name."""
+    content = {spec.fully_qualified_name: {'ros__parameters': spec.parameters}
+               for spec in specs if spec.parameters}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(content, sort_keys=False))
+    return path
+
+
+def node_command(spec: NodeSpec, params_file: Path) -> list[str]:
+    """``python -m module --ros-args ...`` for a node spec."""
+    args = [sys.executable, '-m', spec.module, '--ros-args', '-r', f'__node:={spec.name}']
+    if spec.namespace:
+        args += ['-r', f'__ns:=/{spec.namespace}']
+    if spec.parameters:
+        args += ['--params-file', str(params_file)]
+    for source, target in spec.remappings:
+        args += ['-r', f'{source}:={target}']
+    return args
+
+
+class ManagedProcess:
+    """One node process: started, its output relayed with a prefix, restarted on death."""
+
+    def __init__(self, spec: NodeSpec, command: list[str]) -> None:
+        self.spec = spec
+        self.command = command
+        self.restarts = 0
+        self.restart_at: float | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start (or restart) in a session of its own, so a terminal's Ctrl-C reaches only us.
+
+        The agent writes straight to the terminal, so its progress bar can draw;
+        every other node's lines are relayed with the node's label in front.
+        """
+        relayed = self.spec.role != 'agent'
+        pipe = subprocess.PIPE if relayed else None
+        self._proc = subprocess.Popen(self.command, stdout=pipe,
+                                      stderr=subprocess.STDOUT if relayed else None,
+                                      start_new_session=True)
+        if relayed:
+            threading.Thread(target=self._relay, args=(self._proc,), daemon=True).start()
+        self.restart_at = None
+
+    def _relay(self, proc: subprocess.Popen[bytes]) -> None:
+        prefix = f'[{self.spec.label}] '
+        for line in proc.stdout:
+            sys.stdout.write(prefix + line.decode(errors='replace'))
+            sys.stdout.flush()
+
+    @property
+    def pid(self) -> int | None:
+        """Process id of the current incarnation."""
+        return None if self._proc is None else self._proc.pid
+
+    def poll(self) -> int | None:
+        """Exit status, or None while running (or before the first start)."""
+        return None if self._proc is None else self._proc.poll()
+
+    def stop(self) -> int | None:
+        """SIGINT, then SIGTERM, then SIGKILL to the whole process group."""
+        if self._proc is None:
+            return None
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            if self._proc.poll() is not None:
+                break
+            self._proc.send_signal(signum)
+            try:
+                self._proc.wait(STOP_GRACE)
+            except subprocess.TimeoutExpired:
+                _log.warning('%s did not stop on %s', self.spec.label, signum.name)
+        if self._proc.poll() is None:
+            os.killpg(self._proc.pid, signal.SIGKILL)
+            self._proc.wait()
+        _kill_group_leftovers(self._proc.pid)
+        return self._proc.returncode
+
+
+def _kill_group_leftovers(pgid: int) -> None:
+    """A node's own children (if any) must not outlive it."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        return
+
+
+class Launcher:
+    """Runs a graph until the agent ends, a node keeps dying, or a signal arrives.
+
+    :param specs: the graph.
+    :param work_dir: where the params file goes.
+    :param respawn: the respawn policy for simulators and env nodes.
+    """
+
+    def __init__(self, specs: Sequence[NodeSpec], work_dir: Path,
+                 respawn: RespawnPolicy | None = None) -> None:
+        params = write_params_file(specs, work_dir / 'launch_params.yaml')
+        self._processes = [ManagedProcess(spec, node_command(spec, params)) for spec in specs]
+        self._respawn = respawn or RespawnPolicy()
+        self._stop = threading.Event()
+
+    @property
+    def processes(self) -> list[ManagedProcess]:
+        """The managed processes, in start order."""
+        return list(self._processes)
+
+    def request_stop(self, *_: object) -> None:
+        """Ask the run loop to stop everything (the SIGINT/SIGTERM handler)."""
+        self._stop.set()
+
+    def run(self) -> int:
+        """Start all, supervise, stop all; the agent's exit status (0 without an agent)."""
+        previous = {sig: signal.signal(sig, self.request_stop)
+                    for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            for process in self._processes:
+                _log.info('starting %s: %s', process.spec.label, ' '.join(process.command))
+                process.start()
+            status = self._supervise()
+        finally:
+            statuses = self._stop_all()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        agent = statuses.get('agent')
+        return status if status is not None else (agent if agent is not None else 0)
+
+    def _supervise(self) -> int | None:
+        while not self._stop.wait(0.2):
+            for process in self._processes:
+                status = process.poll()
+                if status is None and process.restart_at is None:
+                    continue
+                if process.spec.role == 'agent':
+                    _log.info('agent exited with status %s', status)
+                    return status
+                if process.spec.respawn:
+                    if not self._respawn_if_due(process, status):
+                        return 1
+                elif process.restart_at is None and status is not None:
+                    _log.error('%s exited with status %s', process.spec.label, status)
+                    return 1
+        return None
+
+    def _respawn_if_due(self, process: ManagedProcess, status: int | None) -> bool:
+        if process.restart_at is None:
+            if process.restarts >= self._respawn.max_respawns:
+                _log.error('%s died %d times; giving up', process.spec.label, process.restarts + 1)
+                return False
+            delay = self._respawn.delay(process.restarts)
+            _log.warning('%s exited with status %s; restarting in %.1f s',
+                         process.spec.label, status, delay)
+            process.restart_at = time.monotonic() + delay
+        elif time.monotonic() >= process.restart_at:
+            process.restarts += 1
+            process.start()
+        return True
+
+    def _stop_all(self) -> dict[str, int | None]:
+        _log.info('stopping %d node(s)', len(self._processes))
+        statuses: dict[str, int | None] = {}
+        for role in _STOP_ORDER:
+            for process in self._processes:
+                if process.spec.role == role:
+                    statuses[role] = process.stop()
+        return statuses

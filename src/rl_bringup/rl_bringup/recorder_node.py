@@ -1,0 +1,339 @@
+"""The episode recorder node: chosen episodes of every env node as rosbag2 bags.
+
+For each env namespace it subscribes ``transitions``, ``episode_stats`` and
+the robot topics ``cmd_vel``, ``odom``, ``distance_sensors`` and ``bumper``
+(env nodes publish transitions and robot topics only while someone
+subscribes, so this node is what turns them on), holds each episode's
+messages serialized in memory, and when the episode has ended lets the policy
+decide: written as ``<bag_dir>/<run_name>/<env or 'root'>_ep<episode_id:06d>/``
+(MCAP, rosbag2 version 9, readable by ``ros2 bag``), or dropped. Bags are
+written on a thread of their own; past ``max_total_mb`` the run's oldest bags
+are deleted.
+
+Bag times are the messages' header stamps (robot time: simulated time, which
+restarts at 0 with every simulated episode); see ``bag_writer.bag_timestamps``.
+
+Cost: rclpy spends about 0.1 to 0.2 ms of CPU per received message here, and
+every env step brings five. With many fast envs, ``record_robot_topics:=false``
+keeps only transitions and stats. An episode whose steps were lost because the
+recorder fell behind is not written, and a warning says so.
+
+At shutdown, episodes that have ended are written, and the episodes still
+running are dropped: a bag without its end would look like a whole episode.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from geometry_msgs.msg import Twist
+from nav_msgs.msg import Odometry
+from rclpy.clock import Clock, ClockType
+from rclpy.event_handler import SubscriptionEventCallbacks
+from rclpy.node import Node
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+from rclpy.subscription import MessageInfo, Subscription
+from sensor_msgs.msg import PointCloud
+from std_msgs.msg import Bool
+
+from rl_bringup.bag_types import (
+    EPISODE_STATS,
+    HEADER_FIRST,
+    TRANSITION,
+    header_stamp_ns,
+    interface_msg_files,
+    make_typestore,
+    read_stats,
+    read_transition,
+)
+from rl_bringup.bag_writer import BagWriterThread, EpisodeBagWriter, OfferedQos
+from rl_bringup.episode_recording import (
+    DroppedEpisode,
+    DropReason,
+    EnvEpisodes,
+    Outcome,
+    PolicyKind,
+    RecordedMessage,
+    RecordingPolicy,
+)
+from rl_interfaces.msg import EpisodeStats, Transition
+from robotino_description.ros_main import run_node
+from robotino_description.ros_parameters import ParameterSpec, declare_parameters
+
+PARAMETERS = (
+    ParameterSpec('namespaces', [''],
+                  "env namespaces to record: [''] for the one env in the root namespace, "
+                  "['env_0', 'env_1'] for two"),
+    ParameterSpec('bag_dir', 'bags', 'folder holding one sub-folder of bags per run'),
+    ParameterSpec('run_name', '',
+                  "this run's sub-folder of bag_dir; '' for run_<YYYYmmdd-HHMMSS>"),
+    ParameterSpec('policy', 'every:100',
+                  "episodes to record: 'all', 'none', 'failures' (not a success) or "
+                  "'every:K' (episode ids that are multiples of K, per env)"),
+    ParameterSpec('record_robot_topics', True,
+                  'also record cmd_vel, odom, distance_sensors and bumper; false: only '
+                  'transitions and episode_stats (a fifth of the messages)'),
+    ParameterSpec('max_total_mb', 1024.0,
+                  "cap on the run's bags, MB; the oldest bags are deleted past it; 0: no cap",
+                  0.0, 1e9),
+    ParameterSpec('max_episode_mb', 64.0,
+                  'memory for one episode of one env, MB; a longer episode is not recorded',
+                  0.01, 1e6),
+    ParameterSpec('settle_time', 0.5,
+                  "s after an episode's end during which its late messages are still taken",
+                  0.0, 60.0),
+)
+
+#: Period of the check for settled episodes and new publishers, s (steady clock).
+_TIMER_PERIOD = 0.1
+#: Reliable, so that nothing is lost on the way (the env node and the MuJoCo
+#: topics publish reliable; a best-effort publisher does not match, and the
+#: recorder warns). Keep last 1000: the reader's queue absorbs a stall of the
+#: recorder of a second or more at training rates, where the publishers' 10
+#: to 100 would overflow.
+_QOS = QoSProfile(depth=1000)
+#: Messages one callback takes from its queue beyond its own, when behind.
+_DRAIN_LIMIT = 100
+#: Per env: topic name, message class, type name.
+_EPISODE_TOPICS = (('transitions', Transition, TRANSITION),
+                   ('episode_stats', EpisodeStats, EPISODE_STATS))
+_ROBOT_TOPICS = (
+    ('cmd_vel', Twist, 'geometry_msgs/msg/Twist'),
+    ('odom', Odometry, 'nav_msgs/msg/Odometry'),
+    ('distance_sensors', PointCloud, 'sensor_msgs/msg/PointCloud'),
+    ('bumper', Bool, 'std_msgs/msg/Bool'),
+)
+
+
+@dataclass(frozen=True)
+class RecorderSettings:
+    """The recorder's parameters, read once; see :data:`PARAMETERS` for meanings.
+
+    :param namespaces: env namespaces without slashes ('' for the root one).
+    :param run_dir: ``<bag_dir>/<run_name>``.
+    :param policy: which episodes to record.
+    :param record_robot_topics: record the robot topics besides transitions and stats.
+    :param max_total_bytes: cap on the run's bags; 0 for none.
+    :param max_episode_bytes: memory for one episode of one env.
+    :param settle_time: seconds an ended episode still takes late messages.
+    """
+
+    namespaces: tuple[str, ...]
+    run_dir: Path
+    policy: RecordingPolicy
+    record_robot_topics: bool
+    max_total_bytes: int
+    max_episode_bytes: int
+    settle_time: float
+
+    @classmethod
+    def from_values(cls, values: dict, now: datetime.datetime | None = None) -> RecorderSettings:
+        """Checked settings; ValueError names the bad parameter and value.
+
+        :param values: declared parameter values by name.
+        :param now: the time for a generated run name; the current local time when None.
+        """
+        namespaces = tuple(str(ns).strip('/') for ns in values['namespaces'])
+        if not namespaces or len(set(namespaces)) != len(namespaces):
+            raise ValueError(f"namespaces must be distinct and at least one, got "
+                             f"{list(values['namespaces'])!r}")
+        run_name = values['run_name'] or (
+            'run_' + (now or datetime.datetime.now()).strftime('%Y%m%d-%H%M%S'))
+        if '/' in run_name or run_name in ('.', '..'):
+            raise ValueError(f'run_name must be a plain folder name, got {run_name!r}')
+        return cls(namespaces, Path(values['bag_dir']).expanduser() / run_name,
+                   RecordingPolicy.parse(values['policy']), values['record_robot_topics'],
+                   int(values['max_total_mb'] * 1e6), int(values['max_episode_mb'] * 1e6),
+                   float(values['settle_time']))
+
+
+def _topic(namespace: str, name: str) -> str:
+    return f'/{namespace}/{name}' if namespace else f'/{name}'
+
+
+def _offered_qos(profile: QoSProfile) -> OfferedQos:
+    """A publisher's QoS from the ROS graph, in the writer's plain form."""
+    return OfferedQos(
+        profile.reliability.name, profile.durability.name, profile.history.name, profile.depth,
+        profile.liveliness.name, profile.deadline.nanoseconds, profile.lifespan.nanoseconds,
+        profile.liveliness_lease_duration.nanoseconds)
+
+
+class _Receiver:
+    """The raw callback of one topic: wraps each message and passes it on.
+
+    When the recorder is behind, one call also takes what waits in the
+    topic's queue (up to ``_DRAIN_LIMIT``), sparing rclpy's executor its
+    per-message work, most of the recorder's cost.
+
+    :param topic: fully qualified topic name.
+    :param msgtype: ROS type name.
+    :param on_message: receives each message.
+    """
+
+    def __init__(self, topic: str, msgtype: str,
+                 on_message: Callable[[RecordedMessage], None]) -> None:
+        self.topic = topic
+        self.msgtype = msgtype
+        self.subscription: Subscription | None = None
+        self._has_header = msgtype in HEADER_FIRST
+        self._on_message = on_message
+
+    def __call__(self, data: bytes, info: MessageInfo) -> None:
+        """rclpy's callback (raw, with message info)."""
+        self._receive(data, info)
+        subscription = self.subscription
+        handle = subscription.handle
+        with handle:
+            for _ in range(_DRAIN_LIMIT):
+                taken = handle.take_message(subscription.msg_type, True)
+                if taken is None:
+                    return
+                self._receive(*taken)
+
+    def _receive(self, data: bytes, info: MessageInfo) -> None:
+        order_ns = info['source_timestamp'] or info['received_timestamp']
+        stamp_ns = header_stamp_ns(data) if self._has_header else None
+        self._on_message(RecordedMessage(self.topic, self.msgtype, data, order_ns, stamp_ns))
+
+
+class EpisodeRecorder(Node):
+    """Subscribes the envs' topics raw and hands ended episodes to a bag-writing thread."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__('episode_recorder', **kwargs)
+        self.settings = settings = RecorderSettings.from_values(
+            declare_parameters(self, PARAMETERS))
+        self._typestore = make_typestore(interface_msg_files('rl_interfaces'))
+        self._envs = {ns: EnvEpisodes(ns, settings.policy, settings.max_episode_bytes,
+                                      settings.settle_time) for ns in settings.namespaces}
+        self._qos_cache: dict[str, list[OfferedQos]] = {}
+        self._late_reported: dict[str, int] = {}
+        self._unannounced: list[str] = []
+        self._writer = BagWriterThread(
+            EpisodeBagWriter(settings.run_dir, self._typestore, settings.max_total_bytes),
+            self.get_logger())
+        if settings.policy.kind is PolicyKind.NONE:
+            self.get_logger().info("policy 'none': recording nothing, subscribing nothing")
+            return
+        for namespace in settings.namespaces:
+            self._subscribe_env(namespace)
+        self.create_timer(_TIMER_PERIOD, self._on_timer,
+                          clock=Clock(clock_type=ClockType.STEADY_TIME))
+        policy = settings.policy
+        self.get_logger().info(
+            f'recorder ready: {len(settings.namespaces)} env(s), policy {policy.kind.value}'
+            + (f':{policy.every}' if policy.kind is PolicyKind.EVERY else '')
+            + f', bags in {settings.run_dir}')
+
+    def _subscribe_env(self, namespace: str) -> None:
+        """Raw subscriptions without QoS-event handlers (each would cost every wait)."""
+        episodes = self._envs[namespace]
+        handlers = {'transitions': self._transition_handler(episodes),
+                    'episode_stats': self._stats_handler(episodes)}
+        topics = _EPISODE_TOPICS + (_ROBOT_TOPICS if self.settings.record_robot_topics else ())
+        for name, cls, msgtype in topics:
+            topic = _topic(namespace, name)
+            receiver = _Receiver(topic, msgtype, handlers.get(name, episodes.add))
+            receiver.subscription = self.create_subscription(
+                cls, topic, receiver, _QOS, raw=True,
+                event_callbacks=SubscriptionEventCallbacks(use_default_callbacks=False))
+            self._unannounced.append(topic)
+
+    def _transition_handler(self, episodes: EnvEpisodes) -> Callable[[RecordedMessage], None]:
+        def on_transition(message: RecordedMessage) -> None:
+            key = read_transition(self._typestore, message.data)
+            episodes.add_transition(message, key.episode_id, key.step_index, key.ended,
+                                    time.monotonic())
+        return on_transition
+
+    def _stats_handler(self, episodes: EnvEpisodes) -> Callable[[RecordedMessage], None]:
+        def on_stats(message: RecordedMessage) -> None:
+            key = read_stats(self._typestore, message.data)
+            episodes.add_stats(message, key.episode_id, key.success, key.length,
+                               time.monotonic())
+        return on_stats
+
+    def _on_timer(self) -> None:
+        now = time.monotonic()
+        for episodes in self._envs.values():
+            self._handle(episodes.settled(now))
+            self._report_late(episodes)
+        if self._unannounced:
+            self._announce_publishers()
+
+    def _announce_publishers(self) -> None:
+        """Log each topic once its first publisher is seen; warn of a best-effort one."""
+        for topic in list(self._unannounced):
+            publishers = self.get_publishers_info_by_topic(topic)
+            if not publishers:
+                continue
+            self._unannounced.remove(topic)
+            self.get_logger().info(f'recording {topic}: {len(publishers)} publisher(s)')
+            if any(p.qos_profile.reliability == ReliabilityPolicy.BEST_EFFORT
+                   for p in publishers):
+                self.get_logger().warning(
+                    f'a publisher of {topic} is best effort: this reliable recorder gets '
+                    'nothing from it')
+
+    def _report_late(self, episodes: EnvEpisodes) -> None:
+        if episodes.late_messages > self._late_reported.get(episodes.env, 0):
+            self._late_reported[episodes.env] = episodes.late_messages
+            self.get_logger().warning(
+                f'{episodes.late_messages} message(s) of {episodes.env or "root"} came more '
+                "than settle_time after their episode's end and are missing from its bag: "
+                'the recorder is behind', throttle_duration_sec=10.0)
+
+    def _handle(self, outcomes: list[Outcome], wait: bool = False) -> None:
+        """Queue the episodes to write; log the drops worth knowing about.
+
+        :param outcomes: settled episodes.
+        :param wait: wait for room in the writer's queue instead of dropping (at shutdown).
+        """
+        for outcome in outcomes:
+            where = f'episode {outcome.episode_id} of {outcome.env or "root"}'
+            if isinstance(outcome, DroppedEpisode):
+                if outcome.reason in (DropReason.OVERSIZE, DropReason.MISSING_STEPS):
+                    self.get_logger().warning(f'not recorded: {where}, {outcome.reason.value}')
+                elif outcome.reason is not DropReason.POLICY:
+                    self.get_logger().info(f'not recorded: {where}, {outcome.reason.value}')
+                continue
+            topics = {message.topic for message in outcome.messages}
+            offered = {topic: self._publisher_qos(topic) for topic in topics}
+            if not self._writer.submit(outcome, offered, wait):
+                self.get_logger().warning(
+                    f'not recorded: {where}, the disk is behind (writer queue full)')
+
+    def _publisher_qos(self, topic: str) -> list[OfferedQos]:
+        """The QoS the topic's publishers offer, as ``ros2 bag record`` would store it."""
+        if topic not in self._qos_cache:
+            profiles = [_offered_qos(info.qos_profile)
+                        for info in self.get_publishers_info_by_topic(topic)]
+            if not profiles:
+                return []
+            self._qos_cache[topic] = profiles
+        return self._qos_cache[topic]
+
+    def destroy_node(self) -> None:
+        """Write the episodes that have ended, drop those still running, finish writing."""
+        for episodes in self._envs.values():
+            self._handle(episodes.flush(), wait=True)
+        self._writer.close()
+        self.get_logger().info(f'recorder stopped: {self._writer.written} bag(s) written')
+        super().destroy_node()
+
+
+def main(args: list[str] | None = None) -> None:
+    """Console script ``episode_recorder``: record until Ctrl-C or SIGTERM, then finish writing.
+
+    :param args: command-line arguments for rclpy (``--ros-args ...``).
+    """
+    raise SystemExit(run_node(EpisodeRecorder, args))
+
+
+if __name__ == '__main__':
+    main()

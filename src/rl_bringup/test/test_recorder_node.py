@@ -1,0 +1,116 @@
+"""The episode recorder in its own process, recording an env node in another, over DDS.
+
+The agent is this test process (the Gymnasium client RosEnv); the bags are
+read back with rosbags, as ``ros2 bag`` would read them.
+"""
+
+import signal
+from pathlib import Path
+
+import numpy as np
+import yaml
+from rosbags.rosbag2 import Reader
+
+from rl_bringup.bag_types import EPISODE_STATS, TRANSITION, interface_msg_files, make_typestore
+from rl_env_node.ros_env import RosEnv
+from rl_testing import NodeProcess, stop_all
+
+EPISODE_STEPS = 20
+TOPICS = ('transitions', 'episode_stats', 'odom', 'distance_sensors', 'bumper')
+
+
+def start_recorder(logs: Path, bag_dir: Path, policy: str, ready: str) -> NodeProcess:
+    args = ['--ros-args', '-p', "namespaces:=['env_0']", '-p', f'policy:={policy}',
+            '-p', f'bag_dir:={bag_dir}', '-p', 'run_name:=test_run', '-p', 'settle_time:=0.2']
+    recorder = NodeProcess.python_module('recorder', 'rl_bringup.recorder_node', args, logs)
+    recorder.start().wait_for_output(ready, timeout=30)
+    return recorder
+
+
+def run_episodes(seeds: list[int]) -> list[int]:
+    """One episode per seed with zero actions; returns their lengths."""
+    env = RosEnv('env_0', timeout=10.0)
+    lengths = []
+    try:
+        for seed in seeds:
+            env.reset(seed=seed)
+            steps, done = 0, False
+            while not done:
+                _, _, terminated, truncated, _ = env.step(np.zeros(3, dtype=np.float32))
+                steps += 1
+                done = terminated or truncated
+            lengths.append(steps)
+    finally:
+        env.close()
+    return lengths
+
+
+def read_bag(path: Path, typestore) -> tuple[dict, dict]:
+    """Message counts and types by topic name, and the deserialized messages by topic."""
+    with Reader(path) as reader:
+        types = {c.topic.rsplit('/', 1)[1]: c.msgtype for c in reader.connections}
+        messages: dict[str, list] = {}
+        for connection, _, raw in reader.messages():
+            name = connection.topic.rsplit('/', 1)[1]
+            messages.setdefault(name, []).append(
+                typestore.deserialize_cdr(raw, connection.msgtype))
+    return types, messages
+
+
+def test_each_episode_becomes_a_bag_that_reads_back(ros_domain, node_logs, tmp_path):
+    env_node = NodeProcess.python_module(
+        'env', 'rl_env_node.env_node',
+        ['--ros-args', '-r', '__ns:=/env_0', '-p', f'max_episode_steps:={EPISODE_STEPS}'],
+        node_logs).start()
+    processes = [env_node]
+    try:
+        env_node.wait_for_output('env ready', timeout=60)
+        recorder = start_recorder(node_logs, tmp_path, 'all', 'recorder ready')
+        processes.append(recorder)
+        # Env nodes publish only to subscribers: wait until the recorder is one.
+        for name in TOPICS:
+            recorder.wait_for_output(f'recording /env_0/{name}:', timeout=30)
+        lengths = run_episodes([11, 12, 13])
+        run_dir = tmp_path / 'test_run'
+        recorder.wait_for_output(f'wrote {run_dir / "env_0_ep000002"}', timeout=30)
+        recorder.send_signal(signal.SIGINT)
+        assert recorder.wait(timeout=20) == 0, recorder.output()
+    finally:
+        stop_all(processes)
+
+    assert lengths == [EPISODE_STEPS] * 3   # zero actions: the robot stands until truncation
+    assert sorted(p.name for p in run_dir.iterdir()) == [
+        'env_0_ep000000', 'env_0_ep000001', 'env_0_ep000002']
+    typestore = make_typestore(interface_msg_files())
+    for episode_id, (seed, length) in enumerate(zip([11, 12, 13], lengths, strict=True)):
+        path = run_dir / f'env_0_ep{episode_id:06d}'
+        info = yaml.safe_load((path / 'metadata.yaml').read_text())['rosbag2_bagfile_information']
+        assert (info['version'], info['storage_identifier']) == (9, 'mcap')
+        types, messages = read_bag(path, typestore)
+        # No cmd_vel: the in-process simulator takes the action directly, nobody publishes it.
+        assert types == {'transitions': TRANSITION, 'episode_stats': EPISODE_STATS,
+                         'odom': 'nav_msgs/msg/Odometry',
+                         'distance_sensors': 'sensor_msgs/msg/PointCloud',
+                         'bumper': 'std_msgs/msg/Bool'}
+        # Robot topics: one publish at the reset, then one per step.
+        counts = {name: len(msgs) for name, msgs in messages.items()}
+        assert counts == {'transitions': length, 'episode_stats': 1, 'odom': length + 1,
+                          'distance_sensors': length + 1, 'bumper': length + 1}
+        transitions = messages['transitions']
+        assert [t.step_index for t in transitions] == list(range(length))
+        assert {(t.episode_id, t.env_namespace) for t in transitions} == {(episode_id, '/env_0')}
+        assert transitions[-1].truncated and not transitions[-2].truncated
+        (stats,) = messages['episode_stats']
+        assert (stats.episode_id, stats.seed, stats.length) == (episode_id, seed, length)
+        assert len(messages['distance_sensors'][0].points) == 9
+
+
+def test_a_bad_policy_stops_the_recorder_with_a_message(ros_domain, node_logs, tmp_path):
+    recorder = NodeProcess.python_module(
+        'bad_recorder', 'rl_bringup.recorder_node',
+        ['--ros-args', '-p', 'policy:=sometimes', '-p', f'bag_dir:={tmp_path / "bags"}'],
+        node_logs)
+    recorder.start()
+    assert recorder.wait(timeout=30) == 2
+    assert "got 'sometimes'" in recorder.output()
+    assert not (tmp_path / 'bags').exists()
