@@ -4,14 +4,18 @@ The agent is this test process (the Gymnasium client RosEnv); the bags are
 read back with rosbags, as ``ros2 bag`` would read them.
 """
 
+import datetime
 import signal
 from pathlib import Path
 
 import numpy as np
+import pytest
 import yaml
 from rosbags.rosbag2 import Reader
 
 from rl_bringup.bag_types import EPISODE_STATS, TRANSITION, interface_msg_files, make_typestore
+from rl_bringup.episode_recording import PolicyKind
+from rl_bringup.recorder_node import PARAMETERS, RecorderSettings
 from rl_env_node.ros_env import RosEnv
 from rl_testing import NodeProcess, stop_all
 
@@ -114,3 +118,29 @@ def test_a_bad_policy_stops_the_recorder_with_a_message(ros_domain, node_logs, t
     assert recorder.wait(timeout=30) == 2
     assert "got 'sometimes'" in recorder.output()
     assert not (tmp_path / 'bags').exists()
+
+
+def settings(**values):
+    defaults = {spec.name: spec.default for spec in PARAMETERS}
+    return RecorderSettings.from_values({**defaults, **values},
+                                        now=datetime.datetime(2030, 1, 2, 3, 4, 5))
+
+
+def test_settings_from_parameters():
+    chosen = settings(namespaces=['/env_0', 'env_1/'], bag_dir='/data/bags',
+                      policy='every:10', max_total_mb=1.5)
+    assert chosen.namespaces == ('env_0', 'env_1')
+    assert chosen.run_dir == Path('/data/bags/run_20300102-030405')
+    assert (chosen.policy.kind, chosen.policy.every) == (PolicyKind.EVERY, 10)
+    assert chosen.max_total_bytes == 1_500_000
+    assert settings(run_name='ppo_3').run_dir == Path('bags/ppo_3')
+
+
+@pytest.mark.parametrize('values, hint', [
+    ({'namespaces': ['env_0', '/env_0']}, 'distinct'),
+    ({'run_name': 'a/b'}, "'a/b'"),
+    ({'policy': 'most'}, "'most'"),
+])
+def test_bad_settings_name_the_value(values, hint):
+    with pytest.raises(ValueError, match=hint):
+        settings(**values)
