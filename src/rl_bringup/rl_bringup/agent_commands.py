@@ -60,6 +60,9 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
                              '(default every:10)')
     parser.add_argument('--resume', type=Path, default=None, metavar='RUN_DIR',
                         help='continue a run from its newest checkpoint')
+    parser.add_argument('--success-target', type=float, default=0.95,
+                        help='stop once a periodic evaluation on held-out seeds reaches this '
+                             'success rate; 0 trains the whole budget (default 0.95)')
 
 
 def training_plan(args: argparse.Namespace) -> tuple[Path, list[NodeSpec]]:
@@ -79,7 +82,9 @@ def training_plan(args: argparse.Namespace) -> tuple[Path, list[NodeSpec]]:
     agent = {'mode': 'train', 'algo': args.algo, 'task': args.task,
              'config_dir': str(config_dir or ''), 'total_timesteps': args.total_steps,
              'seed': args.seed, 'resume': str(args.resume or ''),
-             'run_dir': '' if args.resume else str(run_dir), 'progress_bar': True}
+             'run_dir': '' if args.resume else str(run_dir), 'progress_bar': True,
+             'overrides': f'{{success_target: {args.success_target}}}'
+             if args.success_target > 0 else ''}
     options = GraphOptions(num_envs=args.num_envs, task=args.task, record=args.record,
                            bag_dir=str(run_dir), run_name='bags', agent=agent)
     return run_dir, bringup_graph(options)
