@@ -1,4 +1,7 @@
-"""A rich progress bar for training: steps, steps/s, mean return, success rate, time left.
+"""Training progress: steps, steps/s, mean return, success rate, time left.
+
+On a terminal, a rich progress bar; elsewhere (a log file, CI, the agent
+node under a launcher that is not on a terminal), one log line every 30 s.
 
 It is refreshed at most four times a second, whatever the step rate, so it
 costs nothing measurable. Log records printed while it is shown go through
@@ -24,6 +27,10 @@ CONSOLE = Console(stderr=True)
 
 _REFRESH_S = 0.25
 _RATE_WINDOW_S = 10.0
+#: Seconds between progress lines when the console is not a terminal (logs, CI, pipes).
+_LOG_EVERY_S = 30.0
+
+_log = logging.getLogger(__name__)
 
 
 def rich_log_handler() -> logging.Handler:
@@ -50,6 +57,10 @@ class ProgressBar(BaseCallback):
         self._samples: list[tuple[float, int]] = []
 
     def _on_training_start(self) -> None:
+        self._samples = [(time.monotonic(), self.num_timesteps)]
+        if not CONSOLE.is_terminal:
+            self._last_update = time.monotonic()
+            return
         self._progress = Progress(
             TextColumn('[bold]training'), BarColumn(), MofNCompleteColumn(),
             TextColumn('{task.fields[rate]} steps/s  return {task.fields[ret]}  '
@@ -58,12 +69,12 @@ class ProgressBar(BaseCallback):
         self._task = self._progress.add_task('train', total=self._total,
                                              completed=self.num_timesteps, rate='-', ret='-',
                                              success='-', left='-')
-        self._samples = [(time.monotonic(), self.num_timesteps)]
         self._progress.start()
 
     def _on_step(self) -> bool:
         now = time.monotonic()
-        if now - self._last_update >= _REFRESH_S:
+        interval = _REFRESH_S if self._progress is not None else _LOG_EVERY_S
+        if now - self._last_update >= interval:
             self._last_update = now
             self._refresh(now)
         return True
@@ -76,13 +87,18 @@ class ProgressBar(BaseCallback):
         rate = (last - first) / (end - start) if end > start else math.nan
         mean_return, success, _ = self._metrics.train_stats()
         left = (self._total - self.num_timesteps) / rate if rate > 0 else math.nan
+        if self._progress is None:
+            _log.info('training %d/%d steps, %s steps/s, return %s, success %s, left %s',
+                      self.num_timesteps, self._total, _text(rate, '.0f'),
+                      _text(mean_return, '.2f'), _text(success, '.2f'), _duration(left))
+            return
         self._progress.update(
             self._task, completed=self.num_timesteps, rate=_text(rate, '.0f'),
             ret=_text(mean_return, '.2f'), success=_text(success, '.2f'), left=_duration(left))
 
     def _on_training_end(self) -> None:
+        self._refresh(time.monotonic())
         if self._progress is not None:
-            self._refresh(time.monotonic())
             self._progress.stop()
             self._progress = None
 

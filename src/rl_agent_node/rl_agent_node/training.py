@@ -213,10 +213,9 @@ def _callbacks(session: _Session, stop: threading.Event,
             agent.success_target, stop)
         callbacks.append(evaluation)
     if progress_bar:
-        from rl_agent_node.progress import CONSOLE, ProgressBar
+        from rl_agent_node.progress import ProgressBar
 
-        if CONSOLE.is_terminal:
-            callbacks.append(ProgressBar(session.metrics, agent.total_timesteps))
+        callbacks.append(ProgressBar(session.metrics, agent.total_timesteps))
     return CallbackList(callbacks), checkpoints, evaluation
 
 
