@@ -81,7 +81,7 @@ def call_service(request: CallRequest) -> dict:
     """
     srv_type = SERVICES[request.service]
     context = rclpy.Context()
-    rclpy.init(context=context)
+    rclpy.init(context=context, args=[])
     node = Node('rl_call', context=context)
     try:
         client = node.create_client(srv_type, request.service_name)

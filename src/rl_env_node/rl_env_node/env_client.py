@@ -84,7 +84,9 @@ class EnvClientSession:
     def __init__(self, name: str = 'rl_env_client', timeout: float = 30.0) -> None:
         self.timeout = timeout
         self._context = rclpy.Context()
-        rclpy.init(context=self._context)
+        # No arguments: rclpy would otherwise read the host process's --ros-args
+        # (an agent node's __node remap and params file) and rename this node.
+        rclpy.init(context=self._context, args=[])
         # A client has no parameters worth serving; without the six parameter
         # services its executor waits on three entities per env instead of nine.
         self.node = rclpy.create_node(name, context=self._context,
