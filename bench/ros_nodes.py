@@ -6,25 +6,12 @@ rl_testing, so a measurement never talks to a user's running nodes.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from rl_testing import NodeProcess, reserve_domain_id
-
-
-@contextmanager
-def private_domain() -> Iterator[int]:
-    """Claim a free ROS_DOMAIN_ID for this process and its children, localhost only."""
-    reservation = reserve_domain_id()
-    os.environ['ROS_DOMAIN_ID'] = str(reservation.domain_id)
-    os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST'
-    try:
-        yield reservation.domain_id
-    finally:
-        reservation.release()
+from rl_testing import NodeProcess
 
 
 @contextmanager

@@ -22,9 +22,10 @@ import mujoco
 import numpy as np
 import rclpy
 from report import Measurement, run_benchmarks, timed
-from ros_nodes import node_processes, private_domain
+from ros_nodes import node_processes
 
 from rl_interfaces.srv import Advance
+from rl_testing import private_domain
 from robotino_mujoco import RobotinoSimulator
 
 

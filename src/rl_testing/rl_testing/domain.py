@@ -11,6 +11,8 @@ from __future__ import annotations
 import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -18,6 +20,8 @@ from typing import IO
 #: port formula; start at 20 to keep clear of ids people use by hand.
 FIRST_DOMAIN_ID = 20
 LAST_DOMAIN_ID = 101
+
+_EXPORTED = ('ROS_DOMAIN_ID', 'ROS_AUTOMATIC_DISCOVERY_RANGE')
 
 
 class DomainReservation:
@@ -54,3 +58,24 @@ def reserve_domain_id(lock_dir: Path | None = None) -> DomainReservation:
         f'every ROS domain id from {FIRST_DOMAIN_ID} to {LAST_DOMAIN_ID} is held by another '
         f'test session; wait for them or remove stale locks in {folder}'
     )
+
+
+@contextmanager
+def private_domain(lock_dir: Path | None = None) -> Iterator[int]:
+    """Claim a free domain id and export it, localhost-only, to this process and its children.
+
+    The previous ROS_DOMAIN_ID and ROS_AUTOMATIC_DISCOVERY_RANGE come back on exit.
+    """
+    reservation = reserve_domain_id(lock_dir)
+    previous = {key: os.environ.get(key) for key in _EXPORTED}
+    os.environ['ROS_DOMAIN_ID'] = str(reservation.domain_id)
+    os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST'
+    try:
+        yield reservation.domain_id
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        reservation.release()

@@ -7,31 +7,19 @@ ROS_DOMAIN_ID before anything touches rclpy, and keeps discovery on this host.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from rl_testing.domain import reserve_domain_id
+from rl_testing.domain import private_domain
 
 
 @pytest.fixture(scope='session', autouse=True)
 def ros_domain() -> Iterator[int]:
     """The session's private domain id, exported for this process and its children."""
-    reservation = reserve_domain_id()
-    previous = {k: os.environ.get(k) for k in ('ROS_DOMAIN_ID', 'ROS_AUTOMATIC_DISCOVERY_RANGE')}
-    os.environ['ROS_DOMAIN_ID'] = str(reservation.domain_id)
-    os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST'
-    try:
-        yield reservation.domain_id
-    finally:
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        reservation.release()
+    with private_domain() as domain_id:
+        yield domain_id
 
 
 @pytest.fixture
