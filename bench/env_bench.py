@@ -11,6 +11,8 @@
   ``RosEnv`` from this process: one service hop per step.
 - ``ros_one_service``: one env node stepping a separate sim node through
   ``sim/advance``: two hops per step, the path Webots takes.
+- ``ros_one_recorded``: ``ros_one`` with the episode recorder (``every:10``)
+  listening, as in ``rl train``: the cost of recording.
 - ``ros_four``: four env node processes stepped together by ``RosVecEnv``.
 
 Each ROS figure is also given as a ratio to ``inprocess``, measured in the
@@ -18,6 +20,9 @@ same run.
 """
 
 from __future__ import annotations
+
+import shutil
+import tempfile
 
 import numpy as np
 from report import Measurement, run_benchmarks, timed
@@ -86,6 +91,23 @@ def bench_ros_one(seconds: float) -> dict:
             env.close()
 
 
+def bench_ros_one_recorded(seconds: float) -> dict:
+    """``ros_one`` with the episode recorder subscribed, recording every 10th episode."""
+    bags = tempfile.mkdtemp(prefix='rl_bench_bags_')
+    recorder = ('recorder', 'rl_bringup.recorder_node',
+                ['--ros-args', '-p', 'namespaces:=[bench]', '-p', f'bag_dir:={bags}',
+                 '-p', 'policy:=every:10'], 'recorder ready')
+    try:
+        with private_domain(), node_processes([_env_node('bench'), recorder]):
+            env = RosEnv('bench')
+            try:
+                return _with_ratio(_step_gym_env(env, seconds))
+            finally:
+                env.close()
+    finally:
+        shutil.rmtree(bags, ignore_errors=True)
+
+
 def bench_ros_one_service(seconds: float) -> dict:
     """One env node stepping a separate sim node: agent -> env -> sim."""
     with private_domain(), node_processes(
@@ -122,6 +144,7 @@ def bench_ros_four(seconds: float) -> dict:
 MEASUREMENTS: dict[str, Measurement] = {
     'inprocess': bench_inprocess,
     'ros_one': bench_ros_one,
+    'ros_one_recorded': bench_ros_one_recorded,
     'ros_one_service': bench_ros_one_service,
     'ros_four': bench_ros_four,
 }

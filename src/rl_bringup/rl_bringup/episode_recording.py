@@ -69,6 +69,18 @@ class RecordingPolicy:
             return False
         return self.kind is not PolicyKind.EVERY or episode_id % self.every == 0
 
+    def listens_to_robot(self, episode_id: int) -> bool:
+        """Whether the robot topics must be subscribed while ``episode_id`` runs.
+
+        Env nodes build robot-topic messages only for a subscriber, and that
+        costs them as much as the physics; so ``every:K`` subscribes during a
+        recorded episode and the one before it (time for the subscription to
+        match before the recorded one starts), and not otherwise.
+
+        :param episode_id: the env node's episode counter.
+        """
+        return self.may_record(episode_id) or self.may_record(episode_id + 1)
+
     def records(self, episode_id: int, success: bool | None) -> bool:
         """Whether a finished episode becomes a bag.
 
@@ -271,6 +283,11 @@ class EnvEpisodes:
                 del self._early_stats[next(iter(self._early_stats))]
         else:
             self._attach_stats(target, stats)
+
+    @property
+    def settling(self) -> bool:
+        """True while an ended episode may still take late messages."""
+        return bool(self._closed)
 
     def settled(self, now: float) -> list[Outcome]:
         """The episodes whose settle time has passed since their end, oldest first.

@@ -15,9 +15,12 @@ restarts at 0 with every simulated episode); see ``bag_writer.bag_timestamps``.
 
 Cost: most of it is the env nodes', which build the four robot messages of a
 step only for a subscriber; here rclpy adds 0.1 to 0.2 ms of CPU per message.
-With many fast envs, ``record_robot_topics:=false`` keeps only transitions
-and stats. An episode whose steps were lost because the recorder fell behind
-is not written, and a warning says so.
+So with ``every:K`` the robot topics of an env are subscribed only during a
+recorded episode and the one before it (whose time lets the subscription
+match), and dropped once the recorded episode has settled; with ``every:10``
+an env node builds them for a fifth of its steps. ``record_robot_topics:=false``
+keeps only transitions and stats. An episode whose steps were lost because
+the recorder fell behind is not written, and a warning says so.
 
 At shutdown, episodes that have ended are written, and the episodes still
 running are dropped: a bag without its end would look like a whole episode.
@@ -188,6 +191,8 @@ class _Receiver:
         """rclpy's callback (raw, with message info)."""
         self._receive(data, info)
         subscription = self.subscription
+        if subscription is None:
+            return
         handle = subscription.handle
         with handle:
             for _ in range(_DRAIN_LIMIT):
@@ -215,6 +220,9 @@ class EpisodeRecorder(Node):
         self._qos_cache: dict[str, list[OfferedQos]] = {}
         self._late_reported: dict[str, int] = {}
         self._unannounced: list[str] = []
+        self._announced: set[str] = set()
+        self._robot: dict[str, list[_Receiver]] = {}
+        self._upcoming: dict[str, int] = {}
         self._writer = BagWriterThread(
             EpisodeBagWriter(settings.run_dir, self._typestore, settings.max_total_bytes),
             self.get_logger())
@@ -232,24 +240,46 @@ class EpisodeRecorder(Node):
             + f', bags in {settings.run_dir}')
 
     def _subscribe_env(self, namespace: str) -> None:
-        """Raw subscriptions without QoS-event handlers (each would cost every wait)."""
+        """Episode topics for good; robot topics from the start until the policy says not."""
         episodes = self._envs[namespace]
         handlers = {'transitions': self._transition_handler(episodes),
                     'episode_stats': self._stats_handler(episodes)}
-        topics = _EPISODE_TOPICS + (_ROBOT_TOPICS if self.settings.record_robot_topics else ())
-        for name, cls, msgtype in topics:
-            topic = _topic(namespace, name)
-            receiver = _Receiver(topic, msgtype, handlers.get(name, episodes.add))
+        for name, cls, msgtype in _EPISODE_TOPICS:
+            receiver = _Receiver(_topic(namespace, name), msgtype, handlers[name])
+            self._listen(receiver, cls, True)
+        if self.settings.record_robot_topics:
+            self._robot[namespace] = [
+                _Receiver(_topic(namespace, name), msgtype, episodes.add)
+                for name, _, msgtype in _ROBOT_TOPICS]
+            self._listen_to_robot(namespace, True)
+
+    def _listen(self, receiver: _Receiver, cls: type, on: bool) -> None:
+        """Subscribe raw, without QoS-event handlers (each would cost every wait), or stop."""
+        if on and receiver.subscription is None:
             receiver.subscription = self.create_subscription(
-                cls, topic, receiver, _QOS, raw=True,
+                cls, receiver.topic, receiver, _QOS, raw=True,
                 event_callbacks=SubscriptionEventCallbacks(use_default_callbacks=False))
-            self._unannounced.append(topic)
+            if receiver.topic not in self._announced:
+                self._announced.add(receiver.topic)
+                self._unannounced.append(receiver.topic)
+        elif not on and receiver.subscription is not None:
+            self.destroy_subscription(receiver.subscription)
+            receiver.subscription = None
+
+    def _listen_to_robot(self, namespace: str, on: bool) -> None:
+        for receiver, (_, cls, _) in zip(self._robot.get(namespace, ()), _ROBOT_TOPICS,
+                                         strict=False):
+            self._listen(receiver, cls, on)
 
     def _transition_handler(self, episodes: EnvEpisodes) -> Callable[[RecordedMessage], None]:
         def on_transition(message: RecordedMessage) -> None:
             key = read_transition(self._typestore, message.data)
             episodes.add_transition(message, key.episode_id, key.step_index, key.ended,
                                     time.monotonic())
+            upcoming = key.episode_id + 1 if key.ended else key.episode_id
+            self._upcoming[episodes.env] = upcoming
+            if self.settings.policy.listens_to_robot(upcoming):
+                self._listen_to_robot(episodes.env, True)
         return on_transition
 
     def _stats_handler(self, episodes: EnvEpisodes) -> Callable[[RecordedMessage], None]:
@@ -264,6 +294,10 @@ class EpisodeRecorder(Node):
         for episodes in self._envs.values():
             self._handle(episodes.settled(now))
             self._report_late(episodes)
+            upcoming = self._upcoming.get(episodes.env)
+            if (upcoming is not None and not episodes.settling
+                    and not self.settings.policy.listens_to_robot(upcoming)):
+                self._listen_to_robot(episodes.env, False)
         if self._unannounced:
             self._announce_publishers()
 

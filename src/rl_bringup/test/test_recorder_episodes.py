@@ -100,6 +100,12 @@ def test_policy_decisions():
     assert not RecordingPolicy.parse('none').may_record(0)
 
 
+def test_every_k_listens_to_the_robot_around_recorded_episodes_only():
+    every4 = RecordingPolicy.parse('every:4')
+    assert [i for i in range(10) if every4.listens_to_robot(i)] == [0, 3, 4, 7, 8]
+    assert all(RecordingPolicy.parse('failures').listens_to_robot(i) for i in range(5))
+
+
 def test_an_episode_holds_its_reset_its_steps_and_its_stats():
     env = Env()
     env.episode(0, steps=4).episode(1, steps=2).deliver()

@@ -6,6 +6,7 @@ read back with rosbags, as ``ros2 bag`` would read them.
 
 import datetime
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from rl_bringup.episode_recording import PolicyKind
 from rl_bringup.recorder_node import PARAMETERS, RecorderSettings
 from rl_env_node.ros_env import RosEnv
 from rl_testing import NodeProcess, stop_all
+from rl_testing.ros import spin_until
 
 EPISODE_STEPS = 20
 TOPICS = ('transitions', 'episode_stats', 'odom', 'distance_sensors', 'bumper')
@@ -34,19 +36,23 @@ def start_recorder(logs: Path, bag_dir: Path, policy: str, ready: str) -> NodePr
 def run_episodes(seeds: list[int]) -> list[int]:
     """One episode per seed with zero actions; returns their lengths."""
     env = RosEnv('env_0', timeout=10.0)
-    lengths = []
     try:
-        for seed in seeds:
-            env.reset(seed=seed)
-            steps, done = 0, False
-            while not done:
-                _, _, terminated, truncated, _ = env.step(np.zeros(3, dtype=np.float32))
-                steps += 1
-                done = terminated or truncated
-            lengths.append(steps)
+        return [run_episode(env, seed) for seed in seeds]
     finally:
         env.close()
-    return lengths
+
+
+def run_episode(env: RosEnv, seed: int,
+                before_step: Callable[[int], None] = lambda step: None) -> int:
+    """One episode with zero actions, calling ``before_step(k)`` before step k; its length."""
+    env.reset(seed=seed)
+    steps, done = 0, False
+    while not done:
+        before_step(steps)
+        _, _, terminated, truncated, _ = env.step(np.zeros(3, dtype=np.float32))
+        steps += 1
+        done = terminated or truncated
+    return steps
 
 
 def read_bag(path: Path, typestore) -> tuple[dict, dict]:
@@ -107,6 +113,51 @@ def test_each_episode_becomes_a_bag_that_reads_back(ros_domain, node_logs, tmp_p
         (stats,) = messages['episode_stats']
         assert (stats.episode_id, stats.seed, stats.length) == (episode_id, seed, length)
         assert len(messages['distance_sensors'][0].points) == 9
+
+
+def test_every_k_subscribes_robot_topics_only_around_recorded_episodes(
+        ros_domain, ros_node, node_logs, tmp_path):
+    env_node = NodeProcess.python_module(
+        'env', 'rl_env_node.env_node',
+        ['--ros-args', '-r', '__ns:=/env_0', '-p', f'max_episode_steps:={EPISODE_STEPS}'],
+        node_logs).start()
+    processes = [env_node]
+
+    def odom_subscribers(count: int) -> Callable[[int], None]:
+        def wait(step: int) -> None:
+            if step == 1:
+                spin_until(ros_node, lambda: ros_node.count_subscribers('/env_0/odom') == count,
+                           20.0, f'{count} subscriber(s) of /env_0/odom')
+        return wait
+
+    try:
+        env_node.wait_for_output('env ready', timeout=60)
+        recorder = start_recorder(node_logs, tmp_path, 'every:3', 'recorder ready')
+        processes.append(recorder)
+        recorder.wait_for_output('recording /env_0/odom:', timeout=30)
+        env = RosEnv('env_0', timeout=10.0)
+        try:
+            lengths = [run_episode(env, 20, odom_subscribers(1)),   # 0: recorded
+                       run_episode(env, 21, odom_subscribers(0)),   # 1: nobody listens
+                       run_episode(env, 22, odom_subscribers(1)),   # 2: listening ahead of 3
+                       run_episode(env, 23, odom_subscribers(1))]   # 3: recorded
+        finally:
+            env.close()
+        run_dir = tmp_path / 'test_run'
+        recorder.wait_for_output(f'wrote {run_dir / "env_0_ep000003"}', timeout=30)
+        recorder.send_signal(signal.SIGINT)
+        assert recorder.wait(timeout=20) == 0, recorder.output()
+    finally:
+        stop_all(processes)
+
+    assert sorted(p.name for p in run_dir.iterdir()) == ['env_0_ep000000', 'env_0_ep000003']
+    typestore = make_typestore(interface_msg_files())
+    for episode_id in (0, 3):
+        _, messages = read_bag(run_dir / f'env_0_ep{episode_id:06d}', typestore)
+        length = lengths[episode_id]
+        assert {name: len(msgs) for name, msgs in messages.items()} == {
+            'transitions': length, 'episode_stats': 1, 'odom': length + 1,
+            'distance_sensors': length + 1, 'bumper': length + 1}
 
 
 def test_a_bad_policy_stops_the_recorder_with_a_message(ros_domain, node_logs, tmp_path):
