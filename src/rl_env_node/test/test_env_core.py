@@ -230,11 +230,11 @@ def test_info_is_json_ready(core: EnvCore) -> None:
 def test_spec_describes_spaces_and_task(core: EnvCore) -> None:
     spec = core.spec()
     assert spec.task == 'goal_reaching'
-    assert spec.observation_shape == (15,) and spec.action_shape == (3,)
+    assert spec.observation_shape == (31,) and spec.action_shape == (3,)
     assert spec.observation_low.dtype == np.float32 and spec.action_high.tolist() == [1.0] * 3
     assert spec.control_period == PERIOD and spec.max_episode_steps == 20
     extra = json.loads(json.dumps(spec.extra))
-    assert len(extra['observation_names']) == 15
+    assert len(extra['observation_names']) == 31
     assert extra['task_options']['goal_tolerance']['value'] == 0.2
     assert extra['uses_ground_truth'] is False
 

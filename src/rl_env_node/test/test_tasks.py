@@ -10,6 +10,7 @@ from rl_env_node.backend import EpisodeStart, Observation, Scenario
 from rl_env_node.errors import BackendError, TaskOptionError, UnknownTaskError
 from rl_env_node.tasks import (
     GoalReaching,
+    ObstacleMemory,
     Task,
     TaskStep,
     WallFollowing,
@@ -19,6 +20,7 @@ from rl_env_node.tasks import (
     register_task,
     task_names,
 )
+from rl_env_node.tasks.obstacle_memory import SECTORS
 from robotino_description import ROBOTINO3, GroundTruth, RobotState
 
 IR = ROBOTINO3.ir
@@ -122,12 +124,29 @@ def test_goal_observation_from_odometry() -> None:
     task = GoalReaching()
     obs, info = task.reset(start(goal=(1.0, 0.0, 0.0), yaw=math.pi / 2))
     assert obs.dtype == np.float32 and obs in task.observation_space
-    assert len(task.observation_names) == obs.shape[0] == 15
+    assert len(task.observation_names) == obs.shape[0] == 31
     named = dict(zip(task.observation_names, obs, strict=True))
     assert named['goal_distance'] == pytest.approx(1.0 / task.options.distance_scale)
     assert (named['goal_cos'], named['goal_sin']) == pytest.approx((0.0, -1.0), abs=1e-6)
     assert named['ir1'] == 1.0
+    assert all(named[f'memory_{k}'] == 1.0 for k in range(SECTORS))
     assert info == {'goal_distance': pytest.approx(1.0)}
+
+
+def test_goal_reaching_remembers_an_echo_after_backing_away_from_it() -> None:
+    task = GoalReaching()
+    task.reset(start(goal=(3.0, 0.0, 0.0)))
+    ahead = np.array(FREE)
+    ahead[0] = 0.1
+    task.step(Observation(state(ranges=ahead), None))
+    backed = task.step(Observation(state(x=-0.3), None))
+    named = dict(zip(task.observation_names, backed.observation, strict=True))
+    assert named['ir1'] == 1.0
+    echo = (IR.mount_radius + 0.1 + 0.3) / task.options.memory_reach
+    assert named['memory_0'] == pytest.approx(echo)
+    assert [named[f'memory_{k}'] for k in range(1, SECTORS)] == [1.0] * (SECTORS - 1)
+    fresh = task.reset(start(goal=(3.0, 0.0, 0.0)))[0]
+    assert fresh[-SECTORS:].tolist() == [1.0] * SECTORS
 
 
 def test_goal_reaching_needs_a_goal() -> None:
@@ -200,3 +219,26 @@ def test_wall_following_succeeds_after_the_follow_length() -> None:
     steps = [task.step(Observation(state(x=0.1 * k, ranges=wall), None)) for k in (1, 2, 3)]
     assert [s.terminated for s in steps] == [False, False, True]
     assert steps[-1].success and steps[-1].observation[-1] == 1.0
+
+
+def test_obstacle_memory_sorts_echoes_into_sectors_in_base_link() -> None:
+    memory = ObstacleMemory(IR, reach=1.0, capacity=4)
+    left = np.array(FREE)
+    left[2] = 0.2
+    memory.add(state(ranges=left))
+    turned = memory.features(state(yaw=math.radians(80.0)))
+    expected = np.ones(SECTORS)
+    expected[0] = IR.mount_radius + 0.2
+    assert turned == pytest.approx(expected)
+    assert memory.features(state(x=-5.0)).tolist() == [1.0] * SECTORS
+
+
+def test_obstacle_memory_drops_the_oldest_echoes_first() -> None:
+    memory = ObstacleMemory(IR, reach=1.0, capacity=2)
+    near = np.full(IR.count, 0.1)
+    memory.add(state(ranges=near))
+    assert np.count_nonzero(memory.features(state()) < 1.0) == 2
+    memory.clear()
+    assert memory.features(state()).tolist() == [1.0] * SECTORS
+    with pytest.raises(ValueError, match='reach'):
+        ObstacleMemory(IR, reach=0.0)

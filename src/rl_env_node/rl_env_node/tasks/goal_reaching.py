@@ -6,11 +6,14 @@ start, and its distance and bearing in ``base_link`` follow from odometry.
 Ground truth is never read for reward or termination; in simulation the
 info carries the true distance to the goal, for evaluation only.
 
-Observation (15, float32): ``ir1`` .. ``ir9`` in [0, 1] (0 touching, 1
+Observation (31, float32): ``ir1`` .. ``ir9`` in [0, 1] (0 touching, 1
 nothing within 0.30 m); ``goal_distance`` in [0, 1] (metres over
 ``distance_scale``, clipped); ``goal_cos``, ``goal_sin`` of the goal's
 bearing in ``base_link``; ``vx``, ``vy``, ``wz`` from odometry as fractions
-of the task's speed limits.
+of the task's speed limits; ``memory_0`` .. ``memory_15``, the nearest IR
+echo of this episode in each 22.5-degree sector around the robot, as a
+fraction of ``memory_reach`` (see :mod:`.obstacle_memory`: without it the
+policy forgets a dead end as soon as it backs out of it).
 
 Action (3, float32): ``(vx, vy, wz)`` in [-1, 1], scaled by ``max_speed``
 and ``max_yaw_rate``; a linear part longer than 1 is shortened to 1, so the
@@ -44,6 +47,7 @@ from rl_env_node.tasks.common import (
     velocity_action_space,
     velocity_features,
 )
+from rl_env_node.tasks.obstacle_memory import SECTORS, ObstacleMemory
 from rl_env_node.tasks.options import option, require
 from robotino_description import ROBOTINO3, RobotinoDescription
 
@@ -63,6 +67,8 @@ class GoalReachingOptions:
     time_penalty: float = option(0.01, 'penalty per control period')
     proximity_penalty: float = option(
         0.05, 'penalty per period at IR contact, falling quadratically to 0 at 0.30 m')
+    memory_reach: float = option(
+        1.0, 'farthest remembered IR echo the observation shows, m from the centre')
     layout: str = option('', "arena layout name or .yaml path; '' generates one from the seed")
     obstacle_count: tuple[int, int] = option(
         (3, 8), 'inclusive range of obstacles in a generated arena')
@@ -71,7 +77,7 @@ class GoalReachingOptions:
 
     def __post_init__(self) -> None:
         """Reject values that make no task, naming the option."""
-        for name in ('goal_tolerance', 'distance_scale'):
+        for name in ('goal_tolerance', 'distance_scale', 'memory_reach'):
             require(getattr(self, name) > 0.0, name, getattr(self, name), '> 0')
         for name in ('progress_reward', 'success_reward', 'collision_penalty', 'time_penalty',
                      'proximity_penalty', 'min_start_goal_distance'):
@@ -94,12 +100,13 @@ class GoalReaching(Task[GoalReachingOptions]):
                      self.description.limits)
         self._goal = (0.0, 0.0)
         self._distance = 0.0
+        self._memory = ObstacleMemory(self.description.ir, self.options.memory_reach)
 
     @property
     def observation_names(self) -> tuple[str, ...]:
-        """IR sensors, goal distance and bearing, body velocity."""
+        """IR sensors, goal distance and bearing, body velocity, obstacle memory."""
         return (*self.description.ir.names, 'goal_distance', 'goal_cos', 'goal_sin',
-                *VELOCITY_NAMES)
+                *VELOCITY_NAMES, *(f'memory_{k}' for k in range(SECTORS)))
 
     @property
     def action_names(self) -> tuple[str, ...]:
@@ -108,9 +115,10 @@ class GoalReaching(Task[GoalReachingOptions]):
 
     @property
     def observation_space(self) -> spaces.Box:
-        """15 float32 values; bounds as in the module docstring."""
+        """31 float32 values; bounds as in the module docstring."""
         count = self.description.ir.count
-        return box([0.0] * (count + 1) + [-1.0] * 5, [1.0] * (count + 6))
+        return box([0.0] * (count + 1) + [-1.0] * 5 + [0.0] * SECTORS,
+                   [1.0] * (count + 6 + SECTORS))
 
     @property
     def action_space(self) -> spaces.Box:
@@ -131,6 +139,8 @@ class GoalReaching(Task[GoalReachingOptions]):
                                'and the backend gave none; give the scenario a goal')
         self._goal = (float(start.goal[0]), float(start.goal[1]))
         observation = Observation(start.state, start.ground_truth)
+        self._memory.clear()
+        self._memory.add(start.state)
         self._distance = self._goal_vector(observation)[0]
         return self._observe(observation), self._info(observation)
 
@@ -141,6 +151,7 @@ class GoalReaching(Task[GoalReachingOptions]):
     def step(self, observation: Observation) -> TaskStep:
         """Reward progress; end on reaching the goal or on a bumper hit."""
         options = self.options
+        self._memory.add(observation.state)
         distance = self._goal_vector(observation)[0]
         progress = self._distance - distance
         self._distance = distance
@@ -173,6 +184,7 @@ class GoalReaching(Task[GoalReachingOptions]):
             ir_features(state.ranges, self.description.ir),
             [min(distance / options.distance_scale, 1.0), math.cos(bearing), math.sin(bearing)],
             velocity_features(state, options.max_speed, options.max_yaw_rate),
+            self._memory.features(state),
         ))
         return values.astype(np.float32)
 
