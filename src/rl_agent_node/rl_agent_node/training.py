@@ -229,6 +229,9 @@ def _learn(session: _Session, stop: threading.Event, progress_bar: bool) -> Outc
             model.learn(remaining, callback=callbacks,
                         reset_num_timesteps=session.checkpoint is None,
                         tb_log_name=session.config.algo.upper())
+        else:
+            _LOG.info('the run has its %d steps already: finishing it', model.num_timesteps)
+            callbacks.init_callback(model)
     except EnvUnavailableError as error:
         _LOG.error('giving up on the env nodes: %s', error)
         outcome = Outcome.ENV_UNAVAILABLE

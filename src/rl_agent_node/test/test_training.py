@@ -92,6 +92,16 @@ def test_resume_continues_step_counter_logs_and_csv(ppo_run, caplog):
     assert (ppo_run / 'command.txt').read_text().count('train') == 2
 
 
+def test_resuming_a_run_at_its_budget_finishes_it_without_training(ppo_run, caplog):
+    steps = json.loads((ppo_run / 'summary.json').read_text())['steps']
+    with caplog.at_level('INFO'):
+        status = cli.main(['train', '--resume', str(ppo_run), '--total-timesteps', str(steps),
+                           '--no-progress'])
+    assert status == 0
+    assert f'has its {steps} steps already' in caplog.text
+    assert json.loads((ppo_run / 'final' / 'meta.json').read_text())['step'] == steps
+
+
 def test_eval_prints_the_table_and_writes_json(ppo_run, capsys, tmp_path):
     output = tmp_path / 'eval.json'
     assert cli.main(['eval', str(ppo_run), '--episodes', '3', '--output', str(output)]) == 0

@@ -1,11 +1,13 @@
 """Train an agent on N simulated envs, optionally recording episodes to rosbag2."""
 
+import os
+
 from rl_bringup.graph import GraphOptions, bringup_graph
 from rl_bringup.launch_nodes import COMMON_ARGUMENTS, describe
 
 ARGUMENTS = (
     *COMMON_ARGUMENTS,
-    ('config', '', 'training config YAML (default: the package default for the algorithm)'),
+    ('config', '', 'training config <algo>.yaml (default: the package default for the algorithm)'),
     ('algo', 'ppo', 'ppo, sac, td3, a2c or ddpg'),
     ('total_steps', '0', 'training steps; 0 for the config value'),
     ('run_dir', '', 'run directory; a new one under runs/ when empty'),
@@ -20,6 +22,6 @@ def generate_launch_description():
         num_envs=int(value('num_envs')), sim=value('sim'), task=value('task'),
         task_options=value('task_options'), seed=int(value('seed')), record=value('record'),
         bag_dir=value('bag_dir'),
-        agent={'mode': 'train', 'config': value('config'), 'algo': value('algo'),
-               'total_steps': int(value('total_steps')), 'run_dir': value('run_dir'),
-               'resume': value('resume')})))
+        agent={'mode': 'train', 'config_dir': os.path.dirname(value('config')),
+               'algo': value('algo'), 'total_timesteps': int(value('total_steps')),
+               'run_dir': value('run_dir'), 'resume': value('resume')})))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from rl_agent_node.config import load_config
 from rl_agent_node.run_dir import new_run_path
@@ -116,11 +117,19 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--task', default='', help="task; default the model's own")
 
 
+def eval_parameters(model: str, seeds: str, task: str = '', output: str = '') -> dict[str, Any]:
+    """The agent node's parameters for evaluating ``model`` on ``seeds`` ('A-B' or 'a,b,c').
+
+    :raises ValueError: for seeds in neither form.
+    """
+    first, episodes = parse_seeds(seeds)
+    return {'mode': 'eval', 'model': model, 'task': task, 'episodes': episodes,
+            'eval_seed': first, 'output': output}
+
+
 def evaluation_plan(args: argparse.Namespace, output: Path) -> list[NodeSpec]:
     """The graph for ``rl eval``: env nodes and the agent in eval mode."""
-    first, episodes = parse_seeds(args.seeds)
-    agent = {'mode': 'eval', 'model': str(args.model), 'task': args.task,
-             'episodes': episodes, 'eval_seed': first, 'output': str(output)}
+    agent = eval_parameters(str(args.model), args.seeds, args.task, str(output))
     options = GraphOptions(num_envs=args.num_envs, task=args.task or 'goal_reaching',
                            agent=agent)
     return bringup_graph(options)

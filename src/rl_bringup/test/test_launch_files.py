@@ -7,12 +7,15 @@ their own; every executable the graph names must be a console script of its
 package whose target is the module the launcher runs.
 """
 
+import argparse
 import ast
 import itertools
 from pathlib import Path
 
 import pytest
 
+from rl_agent_node.agent_node import PARAMETERS as AGENT_PARAMETERS
+from rl_bringup.agent_commands import eval_parameters, evaluation_plan, training_plan
 from rl_bringup.graph import GraphOptions, bringup_graph
 
 SRC = Path(__file__).resolve().parents[2]
@@ -81,3 +84,33 @@ def test_real_robot_graph_has_no_simulator():
 def test_webots_is_refused_with_advice():
     with pytest.raises(ValueError, match='robotino_webots'):
         GraphOptions(sim='webots')
+
+
+def agent_parameters_in(path):
+    """The keys of the ``agent={...}`` dict a launch file gives its graph ({} if none)."""
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg == 'agent':
+            if isinstance(node.value, ast.Dict):
+                return {key.value for key in node.value.keys}
+            return set(eval_parameters('model.zip', '1-2'))
+    return set()
+
+
+@pytest.mark.parametrize('path', LAUNCH_FILES, ids=lambda p: p.name)
+def test_launch_files_give_the_agent_only_parameters_it_declares(path):
+    # rclpy ignores an undeclared parameter without a word: a misspelt one is lost.
+    declared = {spec.name for spec in AGENT_PARAMETERS}
+    assert agent_parameters_in(path) <= declared
+
+
+def test_the_cli_plans_give_the_agent_only_parameters_it_declares(tmp_path):
+    declared = {spec.name for spec in AGENT_PARAMETERS}
+    train = argparse.Namespace(
+        config=None, algo='ppo', task='goal_reaching', resume=None, run_dir=tmp_path / 'run',
+        seed=-1, total_steps=0, success_target=0.95, num_envs=2, record='none')
+    _, specs = training_plan(train)
+    evaluation = argparse.Namespace(model=tmp_path, seeds='5-9', num_envs=1, task='')
+    for spec in (*specs, *evaluation_plan(evaluation, tmp_path / 'out.json')):
+        if spec.role == 'agent':
+            assert set(spec.parameters) <= declared
