@@ -1,3 +1,5 @@
+from glob import glob
+
 from setuptools import find_packages, setup
 
 PACKAGE = 'robotino_webots'
@@ -9,6 +11,9 @@ setup(
     data_files=[
         ('share/ament_index/resource_index/packages', ['resource/' + PACKAGE]),
         ('share/' + PACKAGE, ['package.xml']),
+        ('share/' + PACKAGE + '/launch', glob('launch/*.launch.py')),
+        ('share/' + PACKAGE + '/urdf', glob('urdf/*.urdf')),
+        ('share/' + PACKAGE + '/worlds', glob('worlds/*.wbt')),
     ],
     install_requires=['setuptools'],
     extras_require={'test': ['pytest']},

@@ -15,8 +15,8 @@ Where the figures come from:
 
 Each sensor frame ``irK`` has its x axis along the beam, horizontal and
 pointing away from the centre (REP 103); the simulators cast their rays
-along it. Converting Webots' raw lookup-table values to metres belongs to the
-Webots plugin, not here.
+along it. Webots' raw lookup-table readings become metres in
+:mod:`.ir_conversion`.
 """
 
 from __future__ import annotations

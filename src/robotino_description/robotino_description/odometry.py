@@ -59,19 +59,34 @@ class WheelOdometry:
 
     def update(self, wheel_speeds: Sequence[float] | np.ndarray, dt: float) -> None:
         """Advance by ``dt`` seconds ending with the given wheel speeds (rad/s)."""
-        w0, w1, w2 = (float(w) for w in wheel_speeds)
-        vx1, vy1, wz1 = (a * w0 + b * w1 + c * w2 for a, b, c in self._rows)
+        vx1, vy1, wz1 = self._body_twist(wheel_speeds)
         vx0, vy0, wz0 = self._twist
-        dx, dy = body_displacement(
-            0.5 * (vx0 + vx1), 0.5 * (vy0 + vy1), 0.5 * (wz0 + wz1), dt)
+        self._move(0.5 * (vx0 + vx1), 0.5 * (vy0 + vy1), 0.5 * (wz0 + wz1), dt)
+        self._twist = (vx1, vy1, wz1)
+
+    def update_mean(self, mean_wheel_speeds: Sequence[float] | np.ndarray, dt: float) -> None:
+        """Advance by ``dt`` seconds at the wheels' mean speeds over it (rad/s).
+
+        For encoders: angle increments divided by ``dt`` are these mean speeds,
+        so no end-point averaging applies; exact while the twist is constant.
+        """
+        self._twist = self._body_twist(mean_wheel_speeds)
+        self._move(*self._twist, dt)
+
+    def _body_twist(self, wheel_speeds: Sequence[float] | np.ndarray) -> tuple[float, ...]:
+        w0, w1, w2 = (float(w) for w in wheel_speeds)
+        return tuple(a * w0 + b * w1 + c * w2 for a, b, c in self._rows)
+
+    def _move(self, vx: float, vy: float, wz: float, dt: float) -> None:
+        """Integrate a constant body twist for ``dt`` seconds into the pose."""
+        dx, dy = body_displacement(vx, vy, wz, dt)
         x, y, yaw = self._pose
         cos_y, sin_y = math.cos(yaw), math.sin(yaw)
         self._pose = (
             x + cos_y * dx - sin_y * dy,
             y + sin_y * dx + cos_y * dy,
-            wrap_angle(yaw + 0.5 * (wz0 + wz1) * dt),
+            wrap_angle(yaw + wz * dt),
         )
-        self._twist = (vx1, vy1, wz1)
 
     @property
     def pose(self) -> tuple[float, float, float]:

@@ -63,3 +63,13 @@ def test_sampled_ramp_matches_the_exact_distance() -> None:
     for speed in speeds[1:]:
         odometry.update(KINEMATICS.inverse((speed, 0.0, 0.0)), 0.1)
     assert odometry.pose[0] == pytest.approx(0.5, abs=1e-12)
+
+
+def test_mean_speeds_from_encoders_are_exact_from_the_first_interval() -> None:
+    odometry = WheelOdometry(KINEMATICS)
+    twist = (0.3, -0.1, 0.8)
+    for _ in range(50):
+        odometry.update_mean(KINEMATICS.inverse(twist), 0.01)
+    dx, dy = body_displacement(*twist, 0.5)
+    assert odometry.pose == pytest.approx((dx, dy, 0.4), abs=1e-9)
+    assert odometry.twist == pytest.approx(twist, abs=1e-9)

@@ -1,0 +1,197 @@
+"""The Webots world of an arena, generated so that the arena description lives once.
+
+The checked-in ``worlds/robotino_arena.wbt`` is this module's output for the
+world the plugin builds at start-up with its default settings (seed 0, a
+generated arena: the MuJoCo sim node's default world); a test keeps them
+equal. Regenerate it after changing the arena generator or this module::
+
+    python -m robotino_webots.world --out src/robotino_webots/worlds/robotino_arena.wbt
+
+What the plugin relies on (see :mod:`robotino_webots.webots_io`):
+
+- ``DEF ROBOT Robotino3`` with ``controller "<extern>"`` (webots_ros2_driver
+  connects to it) and ``supervisor TRUE`` (the plugin moves the robot and
+  the goal and rebuilds the arena);
+- ``DEF ARENA Group``: its children are the walls and obstacles, replaced
+  on every world reset by the nodes of :func:`arena_nodes`;
+- ``DEF GOAL Solid``: the goal marker, without a bounding object so that
+  neither the bumper nor the IR sensors see it.
+
+World frame (ENU, Webots R2022a and later): origin at the centre of the room,
+z up, as :mod:`robotino_mujoco.arena`. The ``WheelMat`` contact properties
+give the Robotino's omni-wheels their sideways slip, as in Webots' own
+``robotino3.wbt``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from robotino_description import ROBOTINO3
+from robotino_mujoco.arena import Arena
+from robotino_mujoco.shapes import Box, Pose2D, Shape
+from robotino_webots.arenas import ArenaStream
+from robotino_webots.settings import DriverSettings
+
+WORLD_FILE = 'robotino_arena.wbt'
+"""Name of the generated world in the package's ``worlds`` folder."""
+
+BASIC_TIME_STEP_MS = 10
+"""Webots' integration step, milliseconds; the control period must be a multiple of it."""
+
+ROBOT_DEF, ARENA_DEF, GOAL_DEF = 'ROBOT', 'ARENA', 'GOAL'
+ROBOT_NAME = ROBOTINO3.name
+"""The Robot's ``name``: what ``WebotsController(robot_name=...)`` connects to."""
+
+SPAWN_HEIGHT = 0.004
+"""Height of the PROTO's origin above the floor at a reset, metres.
+
+``Robotino3Wheel.proto`` puts the wheel hubs 0.05915 m above the robot's
+origin with a 0.063 m radius, so the wheels reach 0.00385 m below it; the
+robot is dropped from just above, not inside the floor.
+"""
+
+_WALL_RGB = (0.72, 0.72, 0.75)
+_BOX_RGB = (0.85, 0.45, 0.2)
+_CYLINDER_RGB = (0.25, 0.5, 0.8)
+_GOAL_RGB = (0.1, 0.75, 0.25)
+_GOAL_RADIUS = 0.15
+_FLOOR_SIZE = 20.0
+
+
+def fmt(*values: float) -> str:
+    """Numbers as VRML field values, rounding away float noise."""
+    return ' '.join(f'{round(float(v), 9) + 0.0:.10g}' for v in values)
+
+
+def _appearance(rgb: tuple[float, float, float]) -> str:
+    return f'PBRAppearance {{ baseColor {fmt(*rgb)} roughness 1 metalness 0 }}'
+
+
+def _geometry(shape: Shape) -> str:
+    if isinstance(shape, Box):
+        return f'Box {{ size {fmt(2.0 * shape.half_x, 2.0 * shape.half_y, shape.height)} }}'
+    return f'Cylinder {{ height {fmt(shape.height)} radius {fmt(shape.radius)} }}'
+
+
+def shape_node(shape: Shape, name: str, rgb: tuple[float, float, float]) -> str:
+    """A static Solid for a wall or obstacle: seen by the IR sensors, felt by the bumper.
+
+    :param shape: the footprint and height, world frame.
+    :param name: the Solid's name, unique within the arena.
+    :param rgb: colour, 0..1.
+    """
+    yaw = shape.yaw if isinstance(shape, Box) else 0.0
+    geometry = _geometry(shape)
+    return (f'Solid {{ translation {fmt(shape.x, shape.y, shape.height / 2.0)} '
+            f'rotation 0 0 1 {fmt(yaw)} name "{name}" '
+            f'children [ Shape {{ appearance {_appearance(rgb)} geometry {geometry} }} ] '
+            f'boundingObject {geometry} }}')
+
+
+def arena_nodes(arena: Arena) -> list[str]:
+    """The children of ``DEF ARENA``: walls, then obstacles, one VRML node each."""
+    nodes = [shape_node(wall, f'wall {k}', _WALL_RGB) for k, wall in enumerate(arena.walls)]
+    for k, obstacle in enumerate(arena.obstacles):
+        rgb = _BOX_RGB if isinstance(obstacle, Box) else _CYLINDER_RGB
+        nodes.append(shape_node(obstacle, f'obstacle {k}', rgb))
+    return nodes
+
+
+def robot_translation(pose: Pose2D) -> list[float]:
+    """The Robot's ``translation`` for a start pose."""
+    return [pose.x, pose.y, SPAWN_HEIGHT]
+
+
+def goal_translation(pose: Pose2D) -> list[float]:
+    """The goal marker's ``translation`` (a disc lying on the floor)."""
+    return [pose.x, pose.y, 0.001]
+
+
+def yaw_rotation(yaw: float) -> list[float]:
+    """A Webots ``rotation`` (axis, angle) turning by ``yaw`` about z."""
+    return [0.0, 0.0, 1.0, yaw]
+
+
+def _header(time_step_ms: int) -> list[str]:
+    protos = ('objects/backgrounds/protos/TexturedBackground.proto',
+              'objects/backgrounds/protos/TexturedBackgroundLight.proto',
+              'objects/floors/protos/Floor.proto',
+              'robots/festo/robotino3/protos/Robotino3.proto')
+    return [
+        '#VRML_SIM R2025a utf8',
+        '# Generated by `python -m robotino_webots.world`; do not edit.',
+        '',
+        *(f'EXTERNPROTO "webots://projects/{proto}"' for proto in protos),
+        '',
+        'WorldInfo {',
+        '  info [ "A Festo Robotino 3 in a walled arena, for reinforcement learning." ]',
+        '  title "Robotino 3 arena"',
+        f'  basicTimeStep {time_step_ms}',
+        '  contactProperties [',
+        '    ContactProperties { material1 "WheelMat" coulombFriction [ 0, 2, 0 ] bounce 0 }',
+        '  ]',
+        '}',
+        'Viewpoint { orientation 0 1 0 1.5708 position 0 0 9 }',
+        'TexturedBackground { }',
+        'TexturedBackgroundLight { }',
+        f'Floor {{ size {fmt(_FLOOR_SIZE, _FLOOR_SIZE)} }}',
+    ]
+
+
+def build_world(arena: Arena, time_step_ms: int = BASIC_TIME_STEP_MS) -> str:
+    """The ``.wbt`` text of a world holding ``arena``, the robot at its start and the goal.
+
+    :param arena: room, obstacles, start and goal, world frame.
+    :param time_step_ms: Webots' basic time step, milliseconds.
+    """
+    start, goal = arena.start, arena.goal
+    lines = _header(time_step_ms)
+    lines.append(f'DEF {ARENA_DEF} Group {{')
+    lines.append('  children [')
+    lines += [f'    {node}' for node in arena_nodes(arena)]
+    lines += ['  ]', '}']
+    lines += [
+        f'DEF {GOAL_DEF} Solid {{',
+        f'  translation {fmt(*goal_translation(goal))}',
+        f'  rotation {fmt(*yaw_rotation(goal.yaw))}',
+        '  name "goal"',
+        '  children [',
+        f'    Shape {{ appearance {_appearance(_GOAL_RGB)} '
+        f'geometry Cylinder {{ height 0.002 radius {fmt(_GOAL_RADIUS)} }} }}',
+        '  ]',
+        '}',
+        f'DEF {ROBOT_DEF} Robotino3 {{',
+        f'  translation {fmt(*robot_translation(start))}',
+        f'  rotation {fmt(*yaw_rotation(start.yaw))}',
+        f'  name "{ROBOT_NAME}"',
+        '  controller "<extern>"',
+        '  supervisor TRUE',
+        '}',
+    ]
+    return '\n'.join(lines) + '\n'
+
+
+def default_world() -> str:
+    """The world the plugin builds at start-up with its default settings."""
+    settings = DriverSettings()
+    stream = ArenaStream(settings.arena, ROBOTINO3.geometry.base_radius)
+    return build_world(stream.next_arena(settings.seed, settings.scenario))
+
+
+def main(args: list[str] | None = None) -> None:
+    """Write the default world to ``--out`` or print it."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--out', type=Path, help='file to write; stdout when omitted')
+    options = parser.parse_args(args)
+    text = default_world()
+    if options.out is None:
+        sys.stdout.write(text)
+    else:
+        options.out.write_text(text)
+
+
+if __name__ == '__main__':
+    main()
