@@ -140,6 +140,8 @@ class AgentNode(Node):
         super().__init__('rl_agent', **kwargs)
         self.settings = AgentNodeSettings.from_values(declare_parameters(self, PARAMETERS))
         handler = _NodeLogHandler(self)
+        # The ROS logger adds level, time and name; logging's default format would repeat them.
+        handler.setFormatter(logging.Formatter('%(message)s'))
         logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
         self.get_logger().info(f'agent ready: mode {self.settings.mode}')
 
