@@ -2,7 +2,8 @@
 
 Every image ends its entry point here (after ``docker/entrypoint.sh`` sourced
 the ROS workspace), and each subcommand ends by ``exec``-ing one process, so
-signals reach the node itself:
+signals reach the node itself (for ``train``, rl's launcher, which stops the
+agent first so that it saves a checkpoint):
 
 ==========  ======================================================  ==============
 subcommand  process                                                 image
@@ -10,8 +11,7 @@ subcommand  process                                                 image
 namespace   prints the env namespace this container would serve     any
 env         env node with MuJoCo in process (``simulator: inprocess``)  mujoco
 webots      Webots headless + env node on its ``sim/`` services      webots
-agent       agent node training on env_0 .. env_{N-1}               trainer
-recorder    episode recorder for the same namespaces                trainer
+train       ``rl train --envs env_0,...``: recorder and agent        trainer
 discovery   Fast DDS discovery server                               trainer
 ==========  ======================================================  ==============
 
@@ -28,9 +28,11 @@ A simulator replica finds its index k (namespace ``env_k``), first match wins:
    volume it can ``flock``, and keeps the lock open through ``exec`` for the
    life of the node: a replica that dies frees its k for its restart.
 
-The trainer side steps ``env_0`` .. ``env_{RL_NUM_ENVS-1}``; a replica whose k
-falls outside that range refuses to start. Plain Python, standard library only:
-the Webots image runs it on the distribution's Python, the others on the venv's.
+A replica whose k falls outside that range refuses to start. The trainer
+runs ``rl train --envs env_0,...,env_{RL_NUM_ENVS-1}``: a local ``rl train``'s
+graph without its env nodes, so the agent and the recorder get exactly the
+parameters ``rl train`` gives them. Plain Python, standard library only: the
+Webots image runs it on the distribution's Python, the others on the venv's.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ WEBOTS_LAUNCH = ROOT / 'docker' / 'launch' / 'webots_env.launch.py'
 #: UDP port of the Fast DDS discovery server (its default).
 DISCOVERY_PORT = 11811
 #: The subcommands, as in the table above.
-SUBCOMMANDS = ('namespace', 'env', 'webots', 'agent', 'recorder', 'discovery')
+SUBCOMMANDS = ('namespace', 'env', 'webots', 'train', 'discovery')
 _TRUE = ('1', 'true', 'yes', 'on')
 
 
@@ -230,22 +232,23 @@ def env_parameters(settings: Settings, namespace: str, simulator: str) -> dict[s
             'seed': base + env_index_of(namespace), 'mode': 'sim', 'simulator': simulator}
 
 
-def agent_parameters(settings: Settings) -> dict[str, object]:
-    """The agent node's parameters, as ``rl train`` sets them, for external env nodes.
+def train_command(settings: Settings) -> list[str]:
+    """``rl train`` on the replicas' env nodes: recorder and agent under one launcher.
 
     A run directory that holds a run already (``config.yaml``) is resumed, so
-    a restarted trainer container or Job pod continues where it stopped.
+    a restarted trainer container or Job pod continues where it stopped. The
+    agent's progress goes to the log as lines (no terminal, so no progress bar).
     """
     run_dir = settings.run_dir
     resume = (run_dir / 'config.yaml').is_file()
-    return {'mode': 'train', 'algo': settings.algo, 'task': settings.task,
-            'config_dir': '', 'total_timesteps': settings.total_steps,
-            'seed': settings.seed if settings.seed is not None else -1,
-            'resume': str(run_dir) if resume else '',
-            'run_dir': '' if resume else str(run_dir), 'progress_bar': False,
-            'overrides': f'{{success_target: {settings.success_target}}}'
-            if settings.success_target > 0 else '',
-            'envs': ','.join(settings.namespaces), 'env': settings.namespaces[0]}
+    command = [sys.executable, '-m', 'rl_bringup.cli', 'train',
+               '--envs', ','.join(settings.namespaces), '--algo', settings.algo,
+               '--task', settings.task, '--total-steps', str(settings.total_steps),
+               '--success-target', str(settings.success_target), '--record', settings.record,
+               '--resume' if resume else '--run-dir', str(run_dir)]
+    if settings.seed is not None:
+        command += ['--seed', str(settings.seed)]
+    return command
 
 
 def finished_run(settings: Settings) -> str | None:
@@ -267,12 +270,6 @@ def finished_run(settings: Settings) -> str | None:
         return None
     return (f"run {settings.run_dir} ended already ({summary['outcome']} at step {steps}); "
             'set RL_RUN_NAME for a new run, or RL_TOTAL_STEPS above that to continue it')
-
-
-def recorder_parameters(settings: Settings) -> dict[str, object]:
-    """The episode recorder's parameters: bags in ``<run_dir>/bags`` as with ``rl train``."""
-    return {'namespaces': settings.namespaces, 'policy': settings.record,
-            'bag_dir': str(settings.run_dir), 'run_name': 'bags'}
 
 
 def write_params(node: str, namespace: str, parameters: Mapping[str, object]) -> Path:
@@ -356,7 +353,7 @@ def _exec(command: list[str]) -> None:
 def run(argv: Sequence[str], environ: Mapping[str, str]) -> None:
     """Resolve and exec the subcommand's process.
 
-    Returns only for ``namespace`` and for an ``agent`` whose run has ended already.
+    Returns only for ``namespace`` and for a ``train`` whose run has ended already.
     """
     if len(argv) != 1 or argv[0] not in SUBCOMMANDS:
         raise ContainerError(f"usage: rl_container.py {'|'.join(SUBCOMMANDS)}; "
@@ -370,17 +367,12 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> None:
     settings = Settings.from_environ(environ)
     wait_for_names(discovery_hosts(environ.get('ROS_DISCOVERY_SERVER', '')),
                    settings.dns_timeout)
-    if command == 'agent':
+    if command == 'train':
         done = finished_run(settings)
         if done is not None:
             sys.stderr.write(f'rl-container: {done}\n')
             return
-        params = write_params('rl_agent', '', agent_parameters(settings))
-        _exec(node_command('rl_agent_node.agent_node', 'rl_agent', '', params))
-        return
-    if command == 'recorder':
-        params = write_params('episode_recorder', '', recorder_parameters(settings))
-        _exec(node_command('rl_bringup.recorder_node', 'episode_recorder', '', params))
+        _exec(train_command(settings))
         return
     namespace, _lock = resolve_namespace(settings, socket.gethostname())
     if command == 'namespace':

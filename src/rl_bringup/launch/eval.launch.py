@@ -2,7 +2,7 @@
 
 from rl_bringup.agent_commands import eval_parameters
 from rl_bringup.graph import GraphOptions, bringup_graph
-from rl_bringup.launch_nodes import COMMON_ARGUMENTS, describe
+from rl_bringup.launch_nodes import COMMON_ARGUMENTS, common_options, describe
 
 ARGUMENTS = (
     *COMMON_ARGUMENTS,
@@ -13,6 +13,4 @@ ARGUMENTS = (
 
 def generate_launch_description():
     return describe(ARGUMENTS, lambda value: bringup_graph(GraphOptions(
-        num_envs=int(value('num_envs')), sim=value('sim'), task=value('task'),
-        task_options=value('task_options'), seed=int(value('seed')),
-        agent=eval_parameters(value('model'), value('seeds')))))
+        **common_options(value), agent=eval_parameters(value('model'), value('seeds')))))

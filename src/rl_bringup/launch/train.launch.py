@@ -1,9 +1,12 @@
-"""Train an agent on N simulated envs, optionally recording episodes to rosbag2."""
+"""Train an agent on N simulated envs, optionally recording episodes to rosbag2.
+
+    ros2 launch rl_bringup train.launch.py num_envs:=4 sim:=webots headless:=true
+"""
 
 import os
 
 from rl_bringup.graph import GraphOptions, bringup_graph
-from rl_bringup.launch_nodes import COMMON_ARGUMENTS, describe
+from rl_bringup.launch_nodes import COMMON_ARGUMENTS, common_options, describe
 
 ARGUMENTS = (
     *COMMON_ARGUMENTS,
@@ -19,9 +22,7 @@ ARGUMENTS = (
 
 def generate_launch_description():
     return describe(ARGUMENTS, lambda value: bringup_graph(GraphOptions(
-        num_envs=int(value('num_envs')), sim=value('sim'), task=value('task'),
-        task_options=value('task_options'), seed=int(value('seed')), record=value('record'),
-        bag_dir=value('bag_dir'),
+        **common_options(value), record=value('record'), bag_dir=value('bag_dir'),
         agent={'mode': 'train', 'config_dir': os.path.dirname(value('config')),
                'algo': value('algo'), 'total_timesteps': int(value('total_steps')),
                'run_dir': value('run_dir'), 'resume': value('resume')})))

@@ -3,18 +3,23 @@
 Both build a graph (env nodes in env_0..env_{N-1}, the recorder when
 recording, the agent node) and run it with the launcher; the launcher's exit
 status is the agent's. ``rl train`` decides the run directory up front so the
-recorder's bags land inside it.
+recorder's bags land inside it. ``rl train --envs`` starts no env nodes: it
+trains on env nodes already running elsewhere (containers, pods, hosts).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
 from rl_agent_node.config import load_config
 from rl_agent_node.run_dir import new_run_path
-from rl_bringup.graph import GraphOptions, NodeSpec, bringup_graph
+from rl_bringup.graph import SIMULATORS, GraphEntry, GraphOptions, bringup_graph
+
+#: Env nodes ``rl train`` starts without --num-envs.
+TRAIN_ENVS = 4
 
 
 def parse_seeds(text: str) -> tuple[int, int]:
@@ -43,11 +48,37 @@ def _record_policy(text: str) -> str:
         f"record must be every:K, failures, all or none; got {text!r}")
 
 
+def _namespaces(text: str) -> tuple[str, ...]:
+    """``env_0,env_1`` (leading '/' and blanks allowed) as a tuple of namespaces."""
+    names = tuple(part.strip().strip('/') for part in text.split(','))
+    if not all(names):
+        raise argparse.ArgumentTypeError(
+            f'envs must be namespaces separated by commas, like env_0,env_1; got {text!r}')
+    return names
+
+
+def add_sim_argument(parser: argparse.ArgumentParser, default: str | None = 'mujoco') -> None:
+    """``--sim``, the same for ``rl sim``, ``rl train`` and ``rl eval``.
+
+    :param default: the parsed value when absent; None lets a command tell an
+        explicit ``--sim mujoco`` from none (it still means mujoco).
+    """
+    meanings = '; '.join(f'{name}: {meaning}' for name, meaning in SIMULATORS.items())
+    parser.add_argument('--sim', default=default, choices=tuple(SIMULATORS),
+                        help=f'simulator behind each env node (default mujoco). {meanings}')
+
+
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``rl train`` flags."""
     parser.add_argument('--config', type=Path, default=None,
                         help='training config YAML named <algo>.yaml (default: the package one)')
-    parser.add_argument('--num-envs', type=int, default=4, help='env nodes (default 4)')
+    parser.add_argument('--num-envs', type=int, default=None,
+                        help=f'env nodes to start (default {TRAIN_ENVS})')
+    add_sim_argument(parser, default=None)
+    parser.add_argument('--envs', type=_namespaces, default=(), metavar='NS[,NS...]',
+                        help='train on env nodes already running elsewhere (docker compose, '
+                             'Kubernetes, other hosts) in these namespaces, e.g. env_0,env_1; '
+                             'starts only the recorder and the agent')
     parser.add_argument('--algo', default='ppo', choices=('ppo', 'sac', 'td3', 'a2c', 'ddpg'),
                         help='algorithm (default ppo)')
     parser.add_argument('--task', default='goal_reaching', help='task (default goal_reaching)')
@@ -66,8 +97,29 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
                              'success rate; 0 trains the whole budget (default 0.95)')
 
 
-def training_plan(args: argparse.Namespace) -> tuple[Path, list[NodeSpec]]:
-    """The run directory and the graph for ``rl train``."""
+def _graph_options(args: argparse.Namespace, run_dir: Path,
+                   agent: dict[str, Any]) -> GraphOptions:
+    """The graph of ``rl train``: env nodes it starts, or those of ``--envs``.
+
+    :raises ValueError: for ``--envs`` with ``--num-envs`` or ``--sim``, which contradict it.
+    """
+    if args.envs and (args.num_envs is not None or args.sim is not None):
+        raise ValueError('--envs trains on env nodes running elsewhere, while --num-envs and '
+                         '--sim choose env nodes to start here: give --envs alone, or drop it')
+    return GraphOptions(num_envs=TRAIN_ENVS if args.num_envs is None else args.num_envs,
+                        sim=args.sim or 'mujoco', task=args.task, record=args.record,
+                        bag_dir=str(run_dir), run_name='bags', agent=agent,
+                        external_envs=args.envs)
+
+
+def training_plan(args: argparse.Namespace) -> tuple[Path, list[GraphEntry]]:
+    """The run directory and the graph for ``rl train``.
+
+    The agent draws a progress bar on a terminal and logs lines elsewhere
+    (a container's log, a file).
+
+    :raises ValueError: for contradicting flags, saying which.
+    """
     config_dir = args.config.parent if args.config else None
     if args.config is not None and args.config.stem != args.algo:
         raise ValueError(f'--config must be named {args.algo}.yaml for --algo {args.algo} '
@@ -83,12 +135,11 @@ def training_plan(args: argparse.Namespace) -> tuple[Path, list[NodeSpec]]:
     agent = {'mode': 'train', 'algo': args.algo, 'task': args.task,
              'config_dir': str(config_dir or ''), 'total_timesteps': args.total_steps,
              'seed': args.seed, 'resume': str(args.resume or ''),
-             'run_dir': '' if args.resume else str(run_dir), 'progress_bar': True,
+             'run_dir': '' if args.resume else str(run_dir),
+             'progress_bar': sys.stdout.isatty(),
              'overrides': f'{{success_target: {args.success_target}}}'
              if args.success_target > 0 else ''}
-    options = GraphOptions(num_envs=args.num_envs, task=args.task, record=args.record,
-                           bag_dir=str(run_dir), run_name='bags', agent=agent)
-    return run_dir, bringup_graph(options)
+    return run_dir, bringup_graph(_graph_options(args, run_dir, agent))
 
 
 def training_report(run_dir: Path) -> str:
@@ -114,6 +165,7 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
                         help="episode seeds, 'A-B' or consecutive 'a,b,c' (default 10000-10099)")
     parser.add_argument('--num-envs', type=int, default=1,
                         help='env nodes to bring up; the evaluation runs on env_0 (default 1)')
+    add_sim_argument(parser)
     parser.add_argument('--task', default='', help="task; default the model's own")
 
 
@@ -127,9 +179,9 @@ def eval_parameters(model: str, seeds: str, task: str = '', output: str = '') ->
             'eval_seed': first, 'output': output}
 
 
-def evaluation_plan(args: argparse.Namespace, output: Path) -> list[NodeSpec]:
+def evaluation_plan(args: argparse.Namespace, output: Path) -> list[GraphEntry]:
     """The graph for ``rl eval``: env nodes and the agent in eval mode."""
     agent = eval_parameters(str(args.model), args.seeds, args.task, str(output))
-    options = GraphOptions(num_envs=args.num_envs, task=args.task or 'goal_reaching',
-                           agent=agent)
+    options = GraphOptions(num_envs=args.num_envs, sim=args.sim,
+                           task=args.task or 'goal_reaching', agent=agent)
     return bringup_graph(options)

@@ -15,8 +15,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from rl_bringup.graph import GraphOptions, bringup_graph
-from rl_bringup.launcher import Launcher
+from rl_bringup.graph import GraphEntry, GraphOptions, NodeSpec, bringup_graph
+from rl_bringup.launcher import Launcher, LaunchError, node_specs
 
 
 def _floats(text: str) -> tuple[float, ...]:
@@ -51,40 +51,52 @@ def _run_call(args: argparse.Namespace) -> int:
     return 0 if fields.get('success', True) else 1
 
 
-def _graph_options(args: argparse.Namespace, **extra: object) -> GraphOptions:
+def _launchable(command: str, graph: list[GraphEntry]) -> list[NodeSpec]:
+    """The graph's nodes, or SystemExit(2) with the advice for a graph only ros2 launch runs.
+
+    Checked before anything is created or started.
+    """
     try:
-        return GraphOptions(num_envs=args.num_envs, sim=args.sim, task=args.task,
-                            task_options=args.task_options, seed=args.seed, **extra)
-    except ValueError as error:
-        raise SystemExit(f'rl: {error}') from None
+        return node_specs(graph, f'{command}.launch.py')
+    except LaunchError as error:
+        print(f'rl {command}: {error}', file=sys.stderr)
+        raise SystemExit(2) from None
 
 
-def _launch(specs: list, work_dir: Path) -> int:
+def _launch(specs: list[NodeSpec], work_dir: Path) -> int:
     logging.basicConfig(level=logging.INFO, format='[rl] %(message)s')
     return Launcher(specs, work_dir).run()
 
 
 def _run_sim(args: argparse.Namespace) -> int:
-    options = _graph_options(args)
+    try:
+        options = GraphOptions(num_envs=args.num_envs, sim=args.sim, task=args.task,
+                               task_options=args.task_options, seed=args.seed)
+    except ValueError as error:
+        print(f'rl sim: {error}', file=sys.stderr)
+        return 2
+    specs = _launchable('sim', bringup_graph(options))
     namespaces = ', '.join(ns or '/' for ns in options.namespaces)
     print(f'rl sim: {options.num_envs} env(s) in {namespaces}; Ctrl-C to stop. Try:\n'
           f"  ./rl call reset --seed 1{' --namespace env_0' if options.num_envs > 1 else ''}",
           flush=True)
-    work_dir = Path(tempfile.mkdtemp(prefix='rl_sim_'))
-    return _launch(bringup_graph(options), work_dir)
+    return _launch(specs, Path(tempfile.mkdtemp(prefix='rl_sim_')))
 
 
 def _run_train(args: argparse.Namespace) -> int:
     from rl_bringup.agent_commands import training_plan, training_report
 
     try:
-        run_dir, specs = training_plan(args)
+        run_dir, graph = training_plan(args)
     except (ValueError, OSError) as error:
         print(f'rl train: {error}', file=sys.stderr)
         return 2
+    specs = _launchable('train', graph)
     run_dir.mkdir(parents=True, exist_ok=True)
-    print(f'rl train: {args.num_envs} env node(s), {args.algo}, run directory {run_dir}',
-          flush=True)
+    [agent] = [spec for spec in specs if spec.role == 'agent']
+    where = 'running elsewhere' if args.envs else 'started here'
+    print(f"rl train: {args.algo} on {agent.parameters['envs']} ({where}), "
+          f'run directory {run_dir}', flush=True)
     status = _launch(specs, run_dir)
     print(training_report(run_dir), flush=True)
     return status
@@ -95,11 +107,11 @@ def _run_eval(args: argparse.Namespace) -> int:
 
     output = (args.model if args.model.is_dir() else args.model.parent) / 'evaluation.json'
     try:
-        specs = evaluation_plan(args, output)
+        graph = evaluation_plan(args, output)
     except ValueError as error:
         print(f'rl eval: {error}', file=sys.stderr)
         return 2
-    return _launch(specs, Path(tempfile.mkdtemp(prefix='rl_eval_')))
+    return _launch(_launchable('eval', graph), Path(tempfile.mkdtemp(prefix='rl_eval_')))
 
 
 def _run_export(args: argparse.Namespace) -> int:
@@ -109,12 +121,11 @@ def _run_export(args: argparse.Namespace) -> int:
 
 
 def _add_env_arguments(parser: argparse.ArgumentParser, num_envs: int) -> None:
+    from rl_bringup.agent_commands import add_sim_argument
+
     parser.add_argument('--num-envs', type=int, default=num_envs,
                         help=f'environments; 1 uses the root namespace (default {num_envs})')
-    parser.add_argument('--sim', default='mujoco',
-                        choices=('mujoco', 'mujoco_separate'),
-                        help="'mujoco': simulator inside each env node (fastest); "
-                             "'mujoco_separate': a sim node per env")
+    add_sim_argument(parser)
     parser.add_argument('--task', default='goal_reaching', help='registered task name')
     parser.add_argument('--task-options', default='',
                         help='task options as a JSON object, e.g. \'{"obstacle_count": 2}\'')
@@ -185,9 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser(
         'train', help='train an agent on N MuJoCo env nodes (the main job)',
-        description='Bring up N env nodes, the episode recorder and the agent node; train '
-                    'until the success target or the step budget; print where everything '
-                    'went. Ctrl-C saves a checkpoint; --resume continues it.')
+        description='Bring up N env nodes (or use those of --envs, running elsewhere), the '
+                    'episode recorder and the agent node; train until the success target or '
+                    'the step budget; print where everything went. Ctrl-C saves a checkpoint; '
+                    '--resume continues it.')
     add_train_arguments(train)
     train.set_defaults(handler=_run_train)
 

@@ -4,19 +4,36 @@ Launch files (``ros2 launch rl_bringup train.launch.py``) and the launcher
 (``./rl train`` where ``ros2 launch`` is absent) both build their processes
 from these descriptions, so the two cannot drift apart: which nodes, from
 which package and executable, in which namespace, with which parameters,
-remappings and respawn policy.
+remappings and respawn policy. A bring-up that another package owns as a
+launch file (Webots, through robotino_webots) is a :class:`LaunchInclude`:
+plain data here, an ``IncludeLaunchDescription`` in the launch files, and a
+graph the launcher refuses (it has no ``ros2 launch`` to run it with).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Simulator = Literal['mujoco', 'mujoco_separate']
+Simulator = Literal['mujoco', 'mujoco_separate', 'webots']
 Role = Literal['simulator', 'env', 'agent', 'recorder']
 
-#: Seconds before a respawned simulator or env node is started again.
+#: The simulators a graph can put behind its env nodes, and what each is.
+SIMULATORS: dict[str, str] = {
+    'mujoco': 'MuJoCo inside each env node (fastest)',
+    'mujoco_separate': 'a MuJoCo sim node beside each env node, stepped over sim/',
+    'webots': 'a Webots per env (robotino_webots), stepped over sim/; ros2 launch only',
+}
+
+#: Seconds before a respawned node (simulator, env node, recorder) is started again.
 RESPAWN_DELAY = 2.0
+#: TCP port of env_0's Webots; env k's listens on ``WEBOTS_PORT + k`` (one per instance).
+WEBOTS_PORT = 1234
+#: Seconds an env node waits for Webots' ``sim/`` services: Webots takes long to start.
+WEBOTS_DISCOVERY_TIMEOUT = 120.0
+
+_NAMESPACE = re.compile(r'[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_]*)*')
 
 
 @dataclass(frozen=True)
@@ -57,12 +74,37 @@ class NodeSpec:
 
 
 @dataclass(frozen=True)
+class LaunchInclude:
+    """Another package's launch file, included with arguments (a bring-up it owns).
+
+    Kept as data so this module needs no ``launch``: the launch files turn it
+    into an ``IncludeLaunchDescription``; the launcher cannot run it.
+
+    :param role: what it is for, as for a :class:`NodeSpec`.
+    :param package: the ROS package whose ``share/<package>/launch`` holds the file.
+    :param launch_file: file name in that folder, e.g. ``robotino_webots.launch.py``.
+    :param arguments: (name, value) launch arguments, values as strings.
+    :param namespace: the env namespace it serves ('' for the root one).
+    """
+
+    role: Role
+    package: str
+    launch_file: str
+    arguments: tuple[tuple[str, str], ...] = ()
+    namespace: str = ''
+
+
+#: One entry of a graph: a node, or a launch file included whole.
+GraphEntry = NodeSpec | LaunchInclude
+
+
+@dataclass(frozen=True)
 class GraphOptions:
     """What a user chooses at bring-up (launch arguments or ``./rl`` flags).
 
-    :param num_envs: environments; 1 uses the root namespace, N uses env_0..env_{N-1}.
-    :param sim: 'mujoco' (simulator inside each env node, fastest) or 'mujoco_separate'
-        (a MuJoCo sim node beside each env node, stepped over ``sim/``).
+    :param num_envs: environments to start; 1 uses the root namespace, N uses
+        env_0..env_{N-1}. Not used with ``external_envs``.
+    :param sim: the simulator behind each env node, a key of :data:`SIMULATORS`.
     :param task: registered task name.
     :param task_options: task options as a JSON object string, '' for defaults.
     :param seed: base seed; env k gets ``seed + k``.
@@ -71,6 +113,10 @@ class GraphOptions:
     :param run_name: name of the run (bag sub-folder).
     :param agent: the agent node's parameters, or None for no agent (``rl sim``).
     :param real_robot: no simulator; env nodes in real mode on the robot's own driver.
+    :param headless: Webots without window and rendering (servers, containers, speed).
+    :param external_envs: namespaces of env nodes running elsewhere (other containers,
+        pods or hosts): the graph starts no simulator and no env node, only the
+        recorder and the agent, on these namespaces.
     """
 
     num_envs: int = 1
@@ -83,61 +129,93 @@ class GraphOptions:
     run_name: str = 'run'
     agent: dict[str, Any] | None = None
     real_robot: bool = False
+    headless: bool = False
+    external_envs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         """Reject impossible graphs early, naming the bad value."""
         if self.num_envs < 1:
             raise ValueError(f'num_envs must be >= 1, got {self.num_envs}')
-        if self.sim == 'webots':
-            raise ValueError("sim 'webots' needs the robotino_webots backend, which is not "
-                             "built yet; use 'mujoco' or 'mujoco_separate'")
-        if self.sim not in ('mujoco', 'mujoco_separate'):
-            raise ValueError(f"sim must be 'mujoco' or 'mujoco_separate', got {self.sim!r}")
+        if self.sim not in SIMULATORS:
+            raise ValueError(f'sim must be one of {", ".join(SIMULATORS)}; got {self.sim!r}')
+        for namespace in self.external_envs:
+            if not _NAMESPACE.fullmatch(namespace):
+                raise ValueError(f'external env namespace {namespace!r} is not a ROS namespace '
+                                 "like env_0 or robot_1/env (no leading '/')")
+        if len(set(self.external_envs)) != len(self.external_envs):
+            raise ValueError(f'external env namespaces repeat: {",".join(self.external_envs)}')
+        if self.external_envs and self.agent is None and self.record == 'none':
+            raise ValueError('external envs without agent or recording: the graph would be empty')
 
     @property
     def namespaces(self) -> list[str]:
-        """The env namespaces: env_0..env_{N-1}; the root one for a lone env without agent.
+        """The env namespaces: external ones as given, else env_0..env_{N-1}, or the root one.
 
         A single env for interactive use sits in the root namespace, so a user
         types ``ros2 service call /reset``; an agent always names its envs.
         """
+        if self.external_envs:
+            return list(self.external_envs)
         if self.num_envs == 1 and self.agent is None:
             return ['']
         return [f'env_{k}' for k in range(self.num_envs)]
 
 
-def _simulator(options: GraphOptions, namespace: str, seed: int) -> NodeSpec | None:
+def _simulator(options: GraphOptions, k: int, namespace: str) -> GraphEntry | None:
+    """Env k's simulator when it runs apart from the env node; None when composed or real."""
+    seed = options.seed + k
     if options.sim == 'mujoco' or options.real_robot:
         return None
+    if options.sim == 'webots':
+        return LaunchInclude('simulator', 'robotino_webots', 'robotino_webots.launch.py', (
+            ('namespace', namespace), ('mode', 'pause'), ('seed', str(seed)),
+            ('headless', str(options.headless).lower()), ('port', str(WEBOTS_PORT + k))),
+            namespace)
     return NodeSpec('simulator', 'robotino_mujoco', 'robotino_sim', 'robotino_mujoco.sim_node',
                     'robotino_sim', namespace, {'seed': seed, 'mode': 'pause'}, respawn=True)
 
 
-def _env(options: GraphOptions, namespace: str, seed: int) -> NodeSpec:
-    parameters = {'task': options.task, 'task_options': options.task_options, 'seed': seed,
-                  'mode': 'real' if options.real_robot else 'sim',
-                  'simulator': 'inprocess' if options.sim == 'mujoco' else 'service'}
+def _env(options: GraphOptions, k: int, namespace: str) -> NodeSpec:
+    """Env node k; on Webots it runs on Webots' clock and waits long for Webots to come up.
+
+    MuJoCo sim nodes keep the env node on the wall clock: its stamps come from
+    the robot state either way, and a /clock subscription would cost every step.
+    """
+    parameters: dict[str, Any] = {
+        'task': options.task, 'task_options': options.task_options, 'seed': options.seed + k,
+        'mode': 'real' if options.real_robot else 'sim',
+        'simulator': 'inprocess' if options.sim == 'mujoco' else 'service'}
+    remappings: tuple[tuple[str, str], ...] = ()
+    if options.sim == 'webots' and not options.real_robot:
+        parameters |= {'discovery_timeout': WEBOTS_DISCOVERY_TIMEOUT, 'use_sim_time': True}
+        if namespace:  # Webots publishes the clock in the robot's namespace
+            remappings = (('/clock', f'/{namespace}/clock'),)
     return NodeSpec('env', 'rl_env_node', 'env_node', 'rl_env_node.env_node', 'rl_env',
-                    namespace, parameters, respawn=True)
+                    namespace, parameters, remappings, respawn=True)
 
 
-def env_nodes(options: GraphOptions) -> list[NodeSpec]:
-    """Simulators (unless composed) and env nodes, one pair per namespace."""
-    specs: list[NodeSpec] = []
+def env_nodes(options: GraphOptions) -> list[GraphEntry]:
+    """Simulators (unless composed) and env nodes, one pair per namespace; none if external."""
+    if options.external_envs:
+        return []
+    entries: list[GraphEntry] = []
     for k, namespace in enumerate(options.namespaces):
-        simulator = _simulator(options, namespace, options.seed + k)
+        simulator = _simulator(options, k, namespace)
         if simulator is not None:
-            specs.append(simulator)
-        specs.append(_env(options, namespace, options.seed + k))
-    return specs
+            entries.append(simulator)
+        entries.append(_env(options, k, namespace))
+    return entries
 
 
 def recorder_node(options: GraphOptions) -> NodeSpec:
-    """The episode recorder for all envs of the graph."""
+    """The episode recorder for all envs of the graph.
+
+    It respawns: a recorder that dies loses the episodes in flight, not the training.
+    """
     return NodeSpec('recorder', 'rl_bringup', 'episode_recorder', 'rl_bringup.recorder_node',
                     'episode_recorder', '',
                     {'namespaces': options.namespaces, 'policy': options.record,
-                     'bag_dir': options.bag_dir, 'run_name': options.run_name})
+                     'bag_dir': options.bag_dir, 'run_name': options.run_name}, respawn=True)
 
 
 def agent_node(options: GraphOptions) -> NodeSpec:
@@ -148,11 +226,11 @@ def agent_node(options: GraphOptions) -> NodeSpec:
                     'rl_agent', '', parameters)
 
 
-def bringup_graph(options: GraphOptions) -> list[NodeSpec]:
+def bringup_graph(options: GraphOptions) -> list[GraphEntry]:
     """Env nodes (with their simulators), the recorder when recording, the agent if any."""
-    specs = env_nodes(options)
+    entries = env_nodes(options)
     if options.record != 'none':
-        specs.append(recorder_node(options))
+        entries.append(recorder_node(options))
     if options.agent is not None:
-        specs.append(agent_node(options))
-    return specs
+        entries.append(agent_node(options))
+    return entries

@@ -2,11 +2,13 @@
 
 The same :class:`~rl_bringup.graph.NodeSpec` list a launch file uses: each
 node runs as ``python -m <module> --ros-args ...`` with its parameters in a
-params file, its output prefixed with its label. Simulators and env nodes
-that die are started again (with backoff, up to a limit); the agent's exit
-ends the run, and the launcher exits with the agent's status. SIGINT or
+params file, its output prefixed with its label. Simulators, env nodes and
+the recorder that die are started again (with backoff, up to a limit); the
+agent's exit ends the run, and the launcher exits with the agent's status. SIGINT or
 SIGTERM stops everything: the agent first (so it can save a checkpoint),
 then the rest, escalating to SIGKILL for a process that does not stop.
+A graph that includes another package's launch file (Webots) is refused
+before anything starts: only ``ros2 launch`` can run those.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from rl_bringup.graph import NodeSpec
+from rl_bringup.graph import GraphEntry, LaunchInclude, NodeSpec
 
 _log = logging.getLogger('rl.launcher')
 
@@ -34,9 +36,31 @@ STOP_GRACE = 15.0
 _STOP_ORDER = ('agent', 'recorder', 'env', 'simulator')
 
 
+class LaunchError(Exception):
+    """A graph this launcher cannot start; the message says what to run instead."""
+
+
+def node_specs(graph: Sequence[GraphEntry],
+               launch_file: str = 'train.launch.py') -> list[NodeSpec]:
+    """The graph's nodes, when the launcher can start all of it.
+
+    :param graph: the entries of :func:`~rl_bringup.graph.bringup_graph`.
+    :param launch_file: the rl_bringup launch file that runs this graph, for the advice.
+    :raises LaunchError: when the graph includes a launch file (Webots' bring-up).
+    """
+    includes = [entry for entry in graph if isinstance(entry, LaunchInclude)]
+    if includes:
+        raise LaunchError(
+            f"sim 'webots' cannot start here ({includes[0].package}/{includes[0].launch_file} "
+            f'needs ros2 launch): Webots runs through `ros2 launch rl_bringup {launch_file} '
+            'sim:=webots` on a machine with Webots and webots_ros2; here use --sim mujoco or '
+            'mujoco_separate')
+    return [entry for entry in graph if isinstance(entry, NodeSpec)]
+
+
 @dataclass(frozen=True)
 class RespawnPolicy:
-    """How often and how fast dead simulators and env nodes come back.
+    """How often and how fast dead nodes marked respawn come back.
 
     :param max_respawns: restarts per node before the launcher gives up.
     :param first_delay: seconds before the first restart; doubled each time.
@@ -143,13 +167,15 @@ def _kill_group_leftovers(pgid: int) -> None:
 class Launcher:
     """Runs a graph until the agent ends, a node keeps dying, or a signal arrives.
 
-    :param specs: the graph.
+    :param graph: the graph.
     :param work_dir: where the params file goes.
-    :param respawn: the respawn policy for simulators and env nodes.
+    :param respawn: the respawn policy for the nodes marked respawn.
+    :raises LaunchError: for a graph that needs ``ros2 launch`` (see :func:`node_specs`).
     """
 
-    def __init__(self, specs: Sequence[NodeSpec], work_dir: Path,
+    def __init__(self, graph: Sequence[GraphEntry], work_dir: Path,
                  respawn: RespawnPolicy | None = None) -> None:
+        specs = node_specs(graph)
         params = write_params_file(specs, work_dir / 'launch_params.yaml')
         self._processes = [ManagedProcess(spec, node_command(spec, params)) for spec in specs]
         self._respawn = respawn or RespawnPolicy()

@@ -12,14 +12,14 @@ What is checked, from the files themselves:
 - the env_k derivation (docker/rl_container.py) run on each StatefulSet pod's
   environment and on N compose replicas yields exactly the namespaces the
   trainer steps;
-- the nodes' parameters the containers set are the ones ``rl train`` sets
-  (rl_bringup.graph, rl_bringup.agent_commands) and the nodes declare;
+- the trainer's command is an ``rl train --envs`` that rl's own parser takes,
+  training on exactly the simulators' namespaces, resuming a run it finds;
+  the env nodes' parameters are those ``rl train`` gives and the node declares;
 - hadolint finds nothing in the Dockerfiles (skipped where it is not installed).
 """
 
 from __future__ import annotations
 
-import argparse
 import ast
 import importlib.util
 import os
@@ -33,9 +33,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from launch_arguments import declared_arguments
 
-from rl_bringup.agent_commands import add_train_arguments, training_plan
-from rl_bringup.graph import GraphOptions, env_nodes, recorder_node
+from rl_bringup.agent_commands import training_plan
+from rl_bringup.cli import build_parser
+from rl_bringup.graph import GraphOptions, env_nodes
 
 REPO = Path(__file__).resolve().parents[3]
 DOCKER = REPO / 'docker'
@@ -333,10 +335,10 @@ def test_statefulset_pods_serve_exactly_the_trainers_namespaces():
             assert lock is None
             served.append(namespace)
         job = find('Job', 'rl-train')
-        [agent] = [c for c in containers(job) if c['args'] == ['agent']]
-        trainer = rl_container.Settings.from_environ(container_environment(agent, {}))
+        [trainer_container] = [c for c in containers(job) if c['args'] == ['train']]
+        trainer = rl_container.Settings.from_environ(container_environment(trainer_container, {}))
         assert served == trainer.namespaces == [f'env_{k}' for k in range(replicas)]
-        assert rl_container.agent_parameters(trainer)['envs'] == ','.join(served)
+        assert trained_namespaces(trainer) == served
 
 
 @pytest.mark.parametrize('service_name', ['sim', 'sim-webots'])
@@ -415,33 +417,47 @@ def test_env_node_parameters_match_the_graph_and_the_node():
     assert set(spec.parameters) <= declared
 
 
-def test_agent_and_recorder_parameters_match_rl_train(tmp_path):
-    parser = argparse.ArgumentParser()
-    add_train_arguments(parser)
-    run_dir = tmp_path / 'run'
-    args = parser.parse_args(['--num-envs', '2', '--run-dir', str(run_dir)])
-    _, specs = training_plan(args)
-    [agent_spec] = [s for s in specs if s.role == 'agent']
+def train_plan(settings):
+    """What the trainer container's ``rl train`` would run, parsed by rl's own parser."""
+    command = rl_container.train_command(settings)
+    assert command[1:5] == ['-m', 'rl_bringup.cli', 'train', '--envs']
+    args = build_parser().parse_args(command[3:])
+    run_dir, graph = training_plan(args)
+    return run_dir, {entry.role: entry for entry in graph}
+
+
+def trained_namespaces(settings):
+    _, plan = train_plan(settings)
+    return plan['agent'].parameters['envs'].split(',')
+
+
+def test_the_trainer_runs_rl_train_on_the_replicas_with_its_settings(tmp_path):
     settings = rl_container.Settings.from_environ(
-        {'RL_NUM_ENVS': '2', 'RL_RUNS': str(tmp_path), 'RL_RUN_NAME': 'run'})
-    ours = rl_container.agent_parameters(settings)
-    assert ours.keys() == agent_spec.parameters.keys()
-    differ = {'progress_bar'}  # no terminal in a container: log lines instead
-    for key in agent_spec.parameters.keys() - differ:
-        assert ours[key] == agent_spec.parameters[key], key
-    assert set(ours) <= parameter_names(REPO / 'src/rl_agent_node/rl_agent_node/agent_node.py')
-    recorder = recorder_node(GraphOptions(num_envs=2, record='every:10', bag_dir=str(run_dir),
-                                          run_name='bags', agent={}))
-    assert rl_container.recorder_parameters(settings) == recorder.parameters
+        {'RL_NUM_ENVS': '2', 'RL_RUNS': str(tmp_path), 'RL_RUN_NAME': 'run', 'RL_SEED': '7',
+         'RL_ALGO': 'sac', 'RL_TASK': 'wall_following', 'RL_TOTAL_STEPS': '5000',
+         'RL_SUCCESS_TARGET': '0.9', 'RL_RECORD': 'failures'})
+    run_dir, plan = train_plan(settings)
+    assert set(plan) == {'recorder', 'agent'}  # the env nodes are the replicas
+    assert run_dir == tmp_path / 'run'
+    agent = plan['agent'].parameters
+    assert agent['envs'] == 'env_0,env_1'
+    assert (agent['algo'], agent['task'], agent['seed'], agent['total_timesteps']) == (
+        'sac', 'wall_following', 7, 5000)
+    assert (agent['run_dir'], agent['resume']) == (str(run_dir), '')
+    assert agent['overrides'] == '{success_target: 0.9}'
+    recorder = plan['recorder'].parameters
+    assert (recorder['policy'], recorder['bag_dir'], recorder['namespaces']) == (
+        'failures', str(run_dir), ['env_0', 'env_1'])
+    assert set(agent) <= parameter_names(REPO / 'src/rl_agent_node/rl_agent_node/agent_node.py')
 
 
 def test_a_run_with_a_config_is_resumed_and_a_finished_one_is_left(tmp_path):
     settings = rl_container.Settings.from_environ(
         {'RL_RUNS': str(tmp_path), 'RL_RUN_NAME': 'r', 'RL_TOTAL_STEPS': '5000'})
-    assert rl_container.agent_parameters(settings)['run_dir'] == str(tmp_path / 'r')
+    assert train_plan(settings)[1]['agent'].parameters['run_dir'] == str(tmp_path / 'r')
     (tmp_path / 'r').mkdir()
     (tmp_path / 'r' / 'config.yaml').write_text('algo: ppo\n')
-    parameters = rl_container.agent_parameters(settings)
+    parameters = train_plan(settings)[1]['agent'].parameters
     assert (parameters['resume'], parameters['run_dir']) == (str(tmp_path / 'r'), '')
     assert rl_container.finished_run(settings) is None
     (tmp_path / 'r' / 'summary.json').write_text('{"outcome": "completed", "steps": 5120}')
@@ -496,14 +512,13 @@ def test_the_container_passes_only_arguments_the_launch_file_declares():
 
 
 def test_robotino_webots_launch_declares_what_we_pass():
+    tree = _launch_tree()
+    [include] = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+                 and getattr(n.func, 'id', '') == 'IncludeLaunchDescription']
+    arguments = next(kw.value for kw in include.keywords if kw.arg == 'launch_arguments')
+    passed = {k.value for k in arguments.func.value.keys}
     launch = REPO / 'src/robotino_webots/launch/robotino_webots.launch.py'
-    if not launch.is_file():
-        pytest.skip(f'{launch.relative_to(REPO)} is not in this tree yet')
-    tree = ast.parse(launch.read_text())
-    declared = {ast.literal_eval(n.args[0]) for n in ast.walk(tree) if isinstance(n, ast.Call)
-                and getattr(n.func, 'id', '') == 'DeclareLaunchArgument'
-                and n.args and isinstance(n.args[0], ast.Constant)}
-    assert {'headless', 'namespace'} <= declared
+    assert passed <= declared_arguments(launch)
 
 
 # ---- hadolint ------------------------------------------------------------------------------

@@ -4,22 +4,33 @@ Checked without importing ``launch`` (not installable here): the launch files
 are parsed, and must build their nodes from :mod:`rl_bringup.graph` through
 :func:`rl_bringup.launch_nodes.launch_node` without naming an executable of
 their own; every executable the graph names must be a console script of its
-package whose target is the module the launcher runs.
+package whose target is the module the launcher runs, and every launch file
+the graph includes (Webots' bring-up) must exist in its package and declare
+every argument the graph passes it.
 """
 
 import argparse
 import ast
+import io
 import itertools
 from pathlib import Path
 
 import pytest
+from launch_arguments import declared_arguments, tuple_names
 
 from rl_agent_node.agent_node import PARAMETERS as AGENT_PARAMETERS
-from rl_bringup.agent_commands import eval_parameters, evaluation_plan, training_plan
-from rl_bringup.graph import GraphOptions, bringup_graph
+from rl_bringup.agent_commands import (
+    add_eval_arguments,
+    add_train_arguments,
+    eval_parameters,
+    evaluation_plan,
+    training_plan,
+)
+from rl_bringup.graph import WEBOTS_PORT, GraphOptions, LaunchInclude, NodeSpec, bringup_graph
 
 SRC = Path(__file__).resolve().parents[2]
 LAUNCH_FILES = sorted((SRC / 'rl_bringup' / 'launch').glob('*.launch.py'))
+LAUNCH_NODES = SRC / 'rl_bringup' / 'rl_bringup' / 'launch_nodes.py'
 
 
 def console_scripts(package):
@@ -64,15 +75,44 @@ def test_launch_nodes_passes_the_specs_executable():
     assert keywords['package'] == 'spec.package'
 
 
-@pytest.mark.parametrize('sim,num_envs,record,agent', itertools.product(
-    ('mujoco', 'mujoco_separate'), (1, 3), ('none', 'all'), (None, {'mode': 'train'})))
-def test_every_graph_executable_is_installed_from_the_module_the_launcher_runs(
-        sim, num_envs, record, agent):
-    specs = bringup_graph(GraphOptions(num_envs=num_envs, sim=sim, record=record, agent=agent))
-    for spec in specs:
-        scripts = console_scripts(spec.package)
-        assert spec.executable in scripts, f'{spec.package} installs no {spec.executable}'
-        assert scripts[spec.executable] == spec.module
+def test_launch_nodes_includes_the_named_file_from_its_package_share():
+    tree = ast.parse(LAUNCH_NODES.read_text())
+    [function] = [node for node in tree.body
+                  if isinstance(node, ast.FunctionDef) and node.name == 'launch_include']
+    source = ast.unparse(function)
+    assert "get_package_share_directory(include.package), 'launch'" in source
+    assert 'include.launch_file' in source
+    assert 'launch_arguments=list(include.arguments)' in source
+    assert 'PythonLaunchDescriptionSource' in source
+
+
+GRAPHS = [GraphOptions(num_envs=n, sim=sim, record=record, agent=agent)
+          for sim, n, record, agent in itertools.product(
+              ('mujoco', 'mujoco_separate', 'webots'), (1, 3), ('none', 'all'),
+              (None, {'mode': 'train'}))]
+GRAPHS += [GraphOptions(external_envs=('env_0', 'robot_1/env'), record='all', agent={})]
+
+
+@pytest.mark.parametrize('options', GRAPHS, ids=lambda o: f'{o.sim}-{o.num_envs}-{o.record}-'
+                         f"{'agent' if o.agent is not None else 'no_agent'}-{o.external_envs}")
+def test_every_graph_executable_and_launch_file_exists_as_the_launchers_run_them(options):
+    for entry in bringup_graph(options):
+        if isinstance(entry, LaunchInclude):
+            path = SRC / entry.package / 'launch' / entry.launch_file
+            assert path.is_file(), f'{entry.package} has no launch/{entry.launch_file}'
+            passed = {name for name, _ in entry.arguments}
+            assert passed <= declared_arguments(path), passed - declared_arguments(path)
+            continue
+        scripts = console_scripts(entry.package)
+        assert entry.executable in scripts, f'{entry.package} installs no {entry.executable}'
+        assert scripts[entry.executable] == entry.module
+
+
+def test_the_webots_launch_file_declares_its_arguments_from_launch_config():
+    # Guards the parser above: robotino_webots declares them in a comprehension.
+    declared = declared_arguments(SRC / 'robotino_webots' / 'launch' /
+                                  'robotino_webots.launch.py')
+    assert {'namespace', 'mode', 'seed', 'headless', 'port', 'world', 'scenario'} <= declared
 
 
 def test_real_robot_graph_has_no_simulator():
@@ -81,9 +121,79 @@ def test_real_robot_graph_has_no_simulator():
     assert specs[0].parameters['mode'] == 'real'
 
 
-def test_webots_is_refused_with_advice():
-    with pytest.raises(ValueError, match='robotino_webots'):
-        GraphOptions(sim='webots')
+def test_webots_graph_includes_one_lockstep_webots_per_env_on_its_own_port():
+    graph = bringup_graph(GraphOptions(num_envs=3, sim='webots', seed=10, headless=True,
+                                       agent={'mode': 'train'}))
+    includes = [e for e in graph if isinstance(e, LaunchInclude)]
+    assert [i.namespace for i in includes] == ['env_0', 'env_1', 'env_2']
+    arguments = [dict(i.arguments) for i in includes]
+    assert [a['namespace'] for a in arguments] == ['env_0', 'env_1', 'env_2']
+    assert [a['port'] for a in arguments] == [str(WEBOTS_PORT + k) for k in range(3)]
+    assert [a['seed'] for a in arguments] == ['10', '11', '12']
+    assert all(a['mode'] == 'pause' and a['headless'] == 'true' for a in arguments)
+    assert all(i.package == 'robotino_webots' and i.role == 'simulator' for i in includes)
+    envs = [e for e in graph if isinstance(e, NodeSpec) and e.role == 'env']
+    assert [e.namespace for e in envs] == ['env_0', 'env_1', 'env_2']
+    for k, env in enumerate(envs):
+        assert env.parameters['simulator'] == 'service' and env.parameters['use_sim_time']
+        assert env.parameters['seed'] == 10 + k
+        assert env.remappings == (('/clock', f'/env_{k}/clock'),)
+    assert [e.role for e in graph if isinstance(e, NodeSpec)][-1] == 'agent'
+
+
+def test_a_lone_webots_env_sits_in_the_root_namespace_with_a_window():
+    include, env = bringup_graph(GraphOptions(sim='webots'))
+    assert dict(include.arguments) == {
+        'namespace': '', 'mode': 'pause', 'seed': '0', 'headless': 'false',
+        'port': str(WEBOTS_PORT)}
+    assert env.namespace == '' and env.remappings == ()
+
+
+def test_external_envs_graph_starts_only_recorder_and_agent_on_them():
+    graph = bringup_graph(GraphOptions(external_envs=('env_3', 'env_5'), record='all',
+                                       agent={'mode': 'train'}))
+    assert [s.role for s in graph] == ['recorder', 'agent']
+    recorder, agent = graph
+    assert recorder.parameters['namespaces'] == ['env_3', 'env_5']
+    assert (agent.parameters['envs'], agent.parameters['env']) == ('env_3,env_5', 'env_3')
+
+
+@pytest.mark.parametrize('options,message', [
+    ({'sim': 'gazebo'}, "got 'gazebo'"),
+    ({'external_envs': ('/env_0',), 'agent': {}}, "'/env_0' is not a ROS namespace"),
+    ({'external_envs': ('env_0', 'env_0'), 'agent': {}}, 'repeat'),
+    ({'external_envs': ('env_0',)}, 'would be empty'),
+])
+def test_impossible_graphs_are_refused_naming_the_value(options, message):
+    with pytest.raises(ValueError, match=message):
+        GraphOptions(**options)
+
+
+@pytest.mark.parametrize('path', LAUNCH_FILES, ids=lambda p: p.name)
+def test_every_declared_launch_argument_is_described_and_used(path):
+    tree = ast.parse(path.read_text())
+    [describe] = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+                  and getattr(node.func, 'id', '') == 'describe']
+    declared = tuple_names(path, describe.args[0].id)
+    assert len(declared) == len(set(declared))
+    read = {node.args[0].value for node in ast.walk(tree) if isinstance(node, ast.Call)
+            and getattr(node.func, 'id', '') == 'value'}
+    if 'common_options' in ast.unparse(tree):
+        read |= set(tuple_names(LAUNCH_NODES, 'COMMON_ARGUMENTS'))
+    assert read == set(declared)
+
+
+def test_common_options_reads_every_common_argument():
+    tree = ast.parse(LAUNCH_NODES.read_text())
+    [function] = [node for node in tree.body
+                  if isinstance(node, ast.FunctionDef) and node.name == 'common_options']
+    read = {node.args[0].value for node in ast.walk(function) if isinstance(node, ast.Call)
+            and getattr(node.func, 'id', '') == 'value'}
+    assert read == set(tuple_names(LAUNCH_NODES, 'COMMON_ARGUMENTS'))
+    [common] = [node.value for node in tree.body if isinstance(node, ast.Assign)
+                and node.targets[0].id == 'COMMON_ARGUMENTS']
+    assert all(len(entry.elts) == 3 and ast.unparse(entry.elts[2]).strip("'")
+               for entry in common.elts)
 
 
 def agent_parameters_in(path):
@@ -104,13 +214,56 @@ def test_launch_files_give_the_agent_only_parameters_it_declares(path):
     assert agent_parameters_in(path) <= declared
 
 
+def parsed(add_arguments, *argv):
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    return parser.parse_args(argv)
+
+
 def test_the_cli_plans_give_the_agent_only_parameters_it_declares(tmp_path):
     declared = {spec.name for spec in AGENT_PARAMETERS}
-    train = argparse.Namespace(
-        config=None, algo='ppo', task='goal_reaching', resume=None, run_dir=tmp_path / 'run',
-        seed=-1, total_steps=0, success_target=0.95, num_envs=2, record='none')
-    _, specs = training_plan(train)
-    evaluation = argparse.Namespace(model=tmp_path, seeds='5-9', num_envs=1, task='')
+    _, specs = training_plan(parsed(add_train_arguments, '--num-envs', '2', '--record', 'none',
+                                    '--run-dir', str(tmp_path / 'run')))
+    evaluation = parsed(add_eval_arguments, str(tmp_path), '--seeds', '5-9')
     for spec in (*specs, *evaluation_plan(evaluation, tmp_path / 'out.json')):
         if spec.role == 'agent':
             assert set(spec.parameters) <= declared
+
+
+def test_rl_train_envs_trains_on_them_and_starts_no_env_node(tmp_path):
+    run_dir, graph = training_plan(parsed(add_train_arguments, '--envs', '/env_0, env_1',
+                                          '--run-dir', str(tmp_path / 'run')))
+    assert [s.role for s in graph] == ['recorder', 'agent']
+    recorder, agent = graph
+    assert agent.parameters['envs'] == 'env_0,env_1'
+    assert recorder.parameters['namespaces'] == ['env_0', 'env_1']
+    assert recorder.parameters['bag_dir'] == str(run_dir)
+
+
+@pytest.mark.parametrize('flags', [('--num-envs', '4'), ('--sim', 'mujoco')])
+def test_rl_train_envs_refuses_flags_for_env_nodes_it_would_start(tmp_path, flags):
+    args = parsed(add_train_arguments, '--envs', 'env_0', *flags,
+                  '--run-dir', str(tmp_path / 'run'))
+    with pytest.raises(ValueError, match='--envs trains on env nodes running elsewhere'):
+        training_plan(args)
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize('stdout,progress_bar', [(Terminal, True), (io.StringIO, False)])
+def test_rl_train_draws_a_progress_bar_only_on_a_terminal(tmp_path, monkeypatch, stdout,
+                                                          progress_bar):
+    # A container's or a file's log gets lines instead of a bar redrawn in place.
+    monkeypatch.setattr('sys.stdout', stdout())
+    _, graph = training_plan(parsed(add_train_arguments, '--run-dir', str(tmp_path / 'run')))
+    assert graph[-1].parameters['progress_bar'] is progress_bar
+
+
+def test_rl_train_without_envs_starts_four_mujoco_envs(tmp_path):
+    _, graph = training_plan(parsed(add_train_arguments, '--run-dir', str(tmp_path / 'run')))
+    envs = [s for s in graph if s.role == 'env']
+    assert [s.namespace for s in envs] == [f'env_{k}' for k in range(4)]
+    assert {s.parameters['simulator'] for s in envs} == {'inprocess'}

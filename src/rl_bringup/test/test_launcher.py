@@ -1,8 +1,10 @@
 """The launcher brings up a real graph, respawns what dies, and leaves nothing behind.
 
-It runs as ``python -m rl_bringup.cli sim`` in its own process, exactly as a
-user's ``./rl sim``; the test talks to the nodes over DDS and signals the
-launcher as a terminal's Ctrl-C would.
+It runs as ``python -m rl_bringup.cli sim`` (or ``train``) in its own
+process, exactly as a user's ``./rl sim``; the test talks to the nodes over
+DDS and signals the launcher as a terminal's Ctrl-C would. ``rl train --envs``
+trains on env nodes another ``rl sim`` started, as on compose or Kubernetes;
+``--sim webots`` is refused before anything starts (no Webots, no ros2 launch).
 """
 
 import os
@@ -15,9 +17,17 @@ from pathlib import Path
 import pytest
 import yaml
 
+from rl_bringup.graph import GraphOptions, bringup_graph
+from rl_bringup.launcher import Launcher, LaunchError
 from rl_interfaces.srv import Reset
 from rl_testing import NodeProcess
 from rl_testing.ros import call, wait_for_service
+
+#: A PPO config small enough to train in seconds: 4 updates of 2 x 128 steps.
+SHORT_PPO = {'default': {
+    'total_timesteps': 1024, 'normalize': False, 'eval_freq': 0, 'checkpoint_freq': 512,
+    'log_freq': 256, 'torch_threads': 1, 'seed': 0, 'policy': 'MlpPolicy', 'n_steps': 128,
+    'batch_size': 128, 'n_epochs': 1}}
 
 
 def node_pids(pattern):
@@ -79,3 +89,60 @@ def test_launcher_serves_restarts_and_cleans_up(launcher, ros_node, ros_domain):
     launcher.send_signal(signal.SIGINT)
     assert launcher.wait(60) == 0
     assert env_domain_processes(ros_domain) == set(), launcher.output()
+
+
+@pytest.mark.parametrize('command,launch_file', [
+    (['train', '--num-envs', '2'], 'train.launch.py'), (['sim'], 'sim.launch.py'),
+    (['eval', 'model.zip'], 'eval.launch.py')])
+def test_webots_is_refused_with_what_to_do_before_anything_starts(tmp_path, command,
+                                                                  launch_file):
+    run_dir = tmp_path / 'run'
+    extra = ['--run-dir', str(run_dir)] if command[0] == 'train' else []
+    cli = subprocess.run([sys.executable, '-m', 'rl_bringup.cli', *command, '--sim', 'webots',
+                          *extra], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert cli.returncode == 2, cli.stdout + cli.stderr
+    assert f'`ros2 launch rl_bringup {launch_file} sim:=webots`' in cli.stderr
+    assert 'Webots and webots_ros2; here use --sim mujoco or mujoco_separate' in cli.stderr
+    assert not run_dir.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_the_launcher_refuses_a_graph_with_a_launch_file(tmp_path):
+    graph = bringup_graph(GraphOptions(num_envs=2, sim='webots', agent={}))
+    with pytest.raises(LaunchError, match="sim 'webots' cannot start here"):
+        Launcher(graph, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_rl_train_envs_rejects_num_envs():
+    cli = subprocess.run([sys.executable, '-m', 'rl_bringup.cli', 'train', '--envs',
+                          'env_0,env_1', '--num-envs', '2'],
+                         capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 2
+    assert 'give --envs alone' in cli.stderr
+
+
+def test_rl_train_envs_trains_on_env_nodes_started_elsewhere(ros_domain, node_logs, tmp_path):
+    envs = NodeProcess.python_module('envs', 'rl_bringup.cli', ['sim', '--num-envs', '2'],
+                                     node_logs).start()
+    try:
+        envs.wait_for_output('[env_1/rl_env]', timeout=60)
+        envs.wait_for_output('[env_0/rl_env]', timeout=60)
+        started = env_domain_processes(ros_domain)
+        config = tmp_path / 'config' / 'ppo.yaml'
+        config.parent.mkdir()
+        config.write_text(yaml.safe_dump(SHORT_PPO))
+        run_dir = tmp_path / 'run'
+        train = NodeProcess.python_module(
+            'train', 'rl_bringup.cli',
+            ['train', '--envs', 'env_0,env_1', '--config', str(config), '--record', 'all',
+             '--success-target', '0', '--run-dir', str(run_dir)], node_logs).start()
+        assert train.wait(300) == 0, train.output()
+        output = train.output()
+        assert 'env_0,env_1 (running elsewhere)' in output
+        assert 'starting episode_recorder' in output and 'starting env_' not in output
+        assert env_domain_processes(ros_domain) == started  # the same env nodes, no others
+        summary = yaml.safe_load((run_dir / 'summary.json').read_text())
+        assert summary['steps'] >= 1024
+        assert list((run_dir / 'bags').glob('env_*_ep*/metadata.yaml'))
+    finally:
+        envs.stop()
