@@ -97,7 +97,7 @@ class Settings:
     seed: int | None = None
     algo: str = 'ppo'
     total_steps: int = 0
-    success_target: float = 0.95
+    success_target: float = 0.9
     record: str = 'every:10'
     runs: str = '/runs'
     run_name: str = ''

@@ -8,7 +8,8 @@
 #
 # The entry point is `./rl train`: env nodes, recorder and agent in this one
 # container. docker compose and Kubernetes run the agent and the recorder from
-# this image on external env nodes instead (docker/rl_container.py agent|recorder).
+# this image on external env nodes instead (docker/rl_container.py train, which
+# runs `rl train --envs env_0,...`).
 # Runs (with their bags) go to the volume /runs.
 FROM python:3.11-slim-bookworm
 

@@ -34,7 +34,7 @@ def generate_launch_description() -> LaunchDescription:
     webots = IncludeLaunchDescription(
         PythonLaunchDescriptionSource(PathJoinSubstitution(
             [FindPackageShare('robotino_webots'), 'launch', 'robotino_webots.launch.py'])),
-        launch_arguments={'headless': 'true', 'namespace': namespace}.items())
+        launch_arguments={'headless': 'true', 'mode': 'pause', 'namespace': namespace}.items())
     parameters = {
         'task': LaunchConfiguration('task'),
         'task_options': ParameterValue(LaunchConfiguration('task_options'), value_type=str),
