@@ -484,7 +484,7 @@ def test_webots_launch_includes_robotino_webots_and_runs_the_env_node_on_service
     [include] = includes
     arguments = next(kw.value for kw in include.keywords if kw.arg == 'launch_arguments')
     passed = {k.value for k in arguments.func.value.keys}
-    assert passed == {'headless', 'namespace'}
+    assert passed == {'headless', 'mode', 'namespace'}   # headless, lockstep, env_k
     [node] = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
               and getattr(n.func, 'id', '') == 'Node']
     keywords = {kw.arg: kw.value for kw in node.keywords}

@@ -14,13 +14,11 @@ fixed frames ``ir1`` .. ``ir9`` with x along each beam; ``bumper_link``;
 
 from __future__ import annotations
 
-import argparse
 import math
-import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 from robotino_description.description import ROBOTINO3, RobotinoDescription
+from robotino_description.generated_text import generated_text_main
 
 _WHEEL_WIDTH = 0.04
 """Visual width of a wheel, metres (cosmetic only)."""
@@ -119,14 +117,7 @@ def build_urdf(description: RobotinoDescription = ROBOTINO3) -> str:
 
 def main(args: list[str] | None = None) -> None:
     """Write the URDF to ``--out`` or print it."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--out', type=Path, help='file to write; stdout when omitted')
-    options = parser.parse_args(args)
-    text = build_urdf()
-    if options.out is None:
-        sys.stdout.write(text)
-    else:
-        options.out.write_text(text)
+    generated_text_main(__doc__.splitlines()[0], build_urdf, args)
 
 
 if __name__ == '__main__':

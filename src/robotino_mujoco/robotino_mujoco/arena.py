@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from robotino_mujoco.errors import ArenaGenerationError
+from robotino_mujoco.errors import ArenaGenerationError, InvalidArgumentError
 from robotino_mujoco.shapes import Box, Cylinder, Pose2D, Shape, clearance
 
 _CANDIDATES = 64
@@ -80,6 +80,24 @@ class ArenaConfig:
                              f'{self.clearance!r}, {self.min_start_goal_distance!r}')
         if self.max_attempts < 1:
             raise ValueError(f'max_attempts must be >= 1, got {self.max_attempts!r}')
+
+
+def world_stream(rng: np.random.Generator | None, seed: int | None) -> np.random.Generator:
+    """The random stream the next world is drawn from.
+
+    Every simulator draws its worlds through this, so a seed gives MuJoCo and
+    Webots the same sequence of arenas.
+
+    :param rng: the stream so far; None before the first world.
+    :param seed: restarts the stream (an integer >= 0); None continues ``rng``,
+        or starts an unseeded stream when there is none yet.
+    :raises InvalidArgumentError: for a seed that is not an integer >= 0.
+    """
+    if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise InvalidArgumentError(f'seed must be an integer >= 0 or None, got {seed!r}')
+        return np.random.default_rng(int(seed))
+    return rng if rng is not None else np.random.default_rng()
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ import mujoco
 import numpy as np
 
 from robotino_description import GroundTruth, RobotState, WheelOdometry, wrap_angle
-from robotino_mujoco.arena import Arena, ArenaConfig, generate_arena
+from robotino_mujoco.arena import Arena, ArenaConfig, generate_arena, world_stream
 from robotino_mujoco.config import SimulatorConfig
 from robotino_mujoco.drive import WheelRamp, Wheels
 from robotino_mujoco.errors import (
@@ -150,12 +150,7 @@ class RobotinoSimulator:
             raise ScenarioError(
                 f'up to {arena_config.obstacle_count[1]} obstacles do not fit the pools of '
                 f'SimulatorConfig.max_boxes (4 are walls) and max_cylinders')
-        if seed is not None:
-            if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-                raise InvalidArgumentError(f'seed must be an integer >= 0 or None, got {seed!r}')
-            self._rng = np.random.default_rng(int(seed))
-        elif self._rng is None:
-            self._rng = np.random.default_rng()
+        self._rng = world_stream(self._rng, seed)
         arena = self._make_arena(scenario, arena_config)
         apply_arena(self._model, self._handles, arena)
         mujoco.mj_resetData(self._model, self._data)

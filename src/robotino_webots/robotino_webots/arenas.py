@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from robotino_mujoco.arena import Arena, ArenaConfig, generate_arena
+from robotino_mujoco.arena import Arena, ArenaConfig, generate_arena, world_stream
 from robotino_mujoco.arena_options import arena_with_options, parse_options_json
 from robotino_mujoco.errors import InvalidArgumentError
 from robotino_mujoco.layouts import layout_arena, parse_layout, read_layout
@@ -46,12 +46,7 @@ class ArenaStream:
         config = arena_with_options(self._base, parse_options_json(options_json))
         if not isinstance(scenario, str):
             raise InvalidArgumentError(f'scenario must be a string, got {scenario!r}')
-        if seed is not None:
-            if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-                raise InvalidArgumentError(f'seed must be an integer >= 0 or None, got {seed!r}')
-            self._rng = np.random.default_rng(int(seed))
-        elif self._rng is None:
-            self._rng = np.random.default_rng()
+        self._rng = world_stream(self._rng, seed)
         if scenario == '':
             return generate_arena(config, self._rng, self._robot_radius)
         if scenario not in self._layouts:

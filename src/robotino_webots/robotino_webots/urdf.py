@@ -20,12 +20,10 @@ them is the empty string anyway.
 
 from __future__ import annotations
 
-import argparse
-import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 from robotino_description import ROBOTINO3, RobotinoDescription
+from robotino_description.generated_text import generated_text_main
 from robotino_description.urdf import build_urdf
 from robotino_webots.settings import DriverSettings
 
@@ -80,14 +78,7 @@ def plugin_properties(urdf_text: str) -> dict[str, str]:
 
 def main(args: list[str] | None = None) -> None:
     """Write the URDF with the default settings to ``--out`` or print it."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--out', type=Path, help='file to write; stdout when omitted')
-    options = parser.parse_args(args)
-    text = build_webots_urdf()
-    if options.out is None:
-        sys.stdout.write(text)
-    else:
-        options.out.write_text(text)
+    generated_text_main(__doc__.splitlines()[0], build_webots_urdf, args)
 
 
 if __name__ == '__main__':

@@ -25,11 +25,8 @@ give the Robotino's omni-wheels their sideways slip, as in Webots' own
 
 from __future__ import annotations
 
-import argparse
-import sys
-from pathlib import Path
-
 from robotino_description import ROBOTINO3
+from robotino_description.generated_text import generated_text_main
 from robotino_mujoco.arena import Arena
 from robotino_mujoco.shapes import Box, Pose2D, Shape
 from robotino_webots.arenas import ArenaStream
@@ -183,14 +180,7 @@ def default_world() -> str:
 
 def main(args: list[str] | None = None) -> None:
     """Write the default world to ``--out`` or print it."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--out', type=Path, help='file to write; stdout when omitted')
-    options = parser.parse_args(args)
-    text = default_world()
-    if options.out is None:
-        sys.stdout.write(text)
-    else:
-        options.out.write_text(text)
+    generated_text_main(__doc__.splitlines()[0], default_world, args)
 
 
 if __name__ == '__main__':

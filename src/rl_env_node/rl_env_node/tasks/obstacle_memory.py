@@ -41,6 +41,9 @@ class ObstacleMemory:
             raise ValueError(f'need reach > 0 and capacity >= 1, got {reach!r}, {capacity!r}')
         self._ir = ir
         self._reach = reach
+        poses = ir.poses()
+        self._mounts = poses[:, :2]
+        self._beams = np.column_stack((np.cos(poses[:, 3]), np.sin(poses[:, 3])))
         self._points = np.zeros((capacity, 2))
         self._count = 0
         self._next = 0
@@ -53,9 +56,10 @@ class ObstacleMemory:
     def add(self, state: RobotState) -> None:
         """Remember the echoes of one reading (``state``'s pose in ``odom``, ranges in m)."""
         ranges = np.asarray(state.ranges, dtype=float)
-        echoes = self._ir.beam_end_points(ranges)[ranges < self._ir.max_range - _ECHO_MARGIN]
-        if not len(echoes):
+        echo = ranges < self._ir.max_range - _ECHO_MARGIN
+        if not echo.any():
             return
+        echoes = self._mounts[echo] + ranges[echo, None] * self._beams[echo]
         cos, sin = math.cos(state.yaw), math.sin(state.yaw)
         odom = np.column_stack((state.x + cos * echoes[:, 0] - sin * echoes[:, 1],
                                 state.y + sin * echoes[:, 0] + cos * echoes[:, 1]))
