@@ -286,8 +286,9 @@ class EnvEpisodes:
 
     @property
     def settling(self) -> bool:
-        """True while an ended episode may still take late messages."""
-        return bool(self._closed)
+        """True while an ended episode that may become a bag can still take late messages."""
+        return any(buffer.episode_id is not None and self._policy.may_record(buffer.episode_id)
+                   for buffer in self._closed)
 
     def settled(self, now: float) -> list[Outcome]:
         """The episodes whose settle time has passed since their end, oldest first.

@@ -202,6 +202,15 @@ def test_every_k_does_not_buffer_the_skipped_episodes():
     assert outcomes[1] == DroppedEpisode('env_0', 1, DropReason.POLICY)
 
 
+def test_only_an_episode_that_may_be_recorded_keeps_the_robot_topics_settling():
+    env = Env('every:2')
+    env.episode(0, steps=2).deliver()
+    assert env.episodes.settling
+    env.episodes.settled(now=SETTLE)
+    env.episode(1, steps=2).deliver()
+    assert not env.episodes.settling
+
+
 def test_an_episode_over_the_memory_cap_is_dropped():
     env = Env(max_bytes=55)
     env.episode(0, steps=3).episode(1, steps=1).deliver()
