@@ -14,6 +14,7 @@
 - ``ros_one_recorded``: ``ros_one`` with the episode recorder (``every:10``)
   listening, as in ``rl train``: the cost of recording.
 - ``ros_four``: four env node processes stepped together by ``RosVecEnv``.
+- ``ros_four_grouped``: the same four env nodes, two per process (``env_group``).
 
 Each ROS figure is also given as a ratio to ``inprocess``, measured in the
 same run.
@@ -119,26 +120,39 @@ def bench_ros_one_service(seconds: float) -> dict:
             env.close()
 
 
+def _step_four(namespaces: list[str], seconds: float) -> float:
+    vec = RosVecEnv(namespaces)
+    try:
+        rng = np.random.default_rng(0)
+        vec.seed(0)
+        vec.reset()
+
+        def steps() -> int:
+            for _ in range(25):
+                vec.step_async(rng.uniform(-1.0, 1.0, size=(4, *vec.action_space.shape)))
+                vec.step_wait()
+            return 100
+
+        count, elapsed = timed(seconds, steps)
+    finally:
+        vec.close()
+    return count / elapsed
+
+
 def bench_ros_four(seconds: float) -> dict:
-    """Four env nodes stepped concurrently through the VecEnv client."""
+    """Four env nodes, each in its own process, stepped concurrently through the VecEnv client."""
     namespaces = [f'env_{k}' for k in range(4)]
     with private_domain(), node_processes([_env_node(ns) for ns in namespaces]):
-        vec = RosVecEnv(namespaces)
-        try:
-            rng = np.random.default_rng(0)
-            vec.seed(0)
-            vec.reset()
+        return {**_with_ratio(_step_four(namespaces, seconds)), 'envs': 4}
 
-            def steps() -> int:
-                for _ in range(25):
-                    vec.step_async(rng.uniform(-1.0, 1.0, size=(4, *vec.action_space.shape)))
-                    vec.step_wait()
-                return 100
 
-            count, elapsed = timed(seconds, steps)
-        finally:
-            vec.close()
-    return {**_with_ratio(count / elapsed), 'envs': 4}
+def bench_ros_four_grouped(seconds: float) -> dict:
+    """Four env nodes, two per ``env_group`` process, stepped through the VecEnv client."""
+    namespaces = [f'env_{k}' for k in range(4)]
+    groups = [(f'group_{k}', 'rl_env_node.env_group', namespaces[2 * k:2 * k + 2], 'env ready')
+              for k in range(2)]
+    with private_domain(), node_processes(groups):
+        return {**_with_ratio(_step_four(namespaces, seconds)), 'envs': 4, 'processes': 2}
 
 
 MEASUREMENTS: dict[str, Measurement] = {
@@ -147,6 +161,7 @@ MEASUREMENTS: dict[str, Measurement] = {
     'ros_one_recorded': bench_ros_one_recorded,
     'ros_one_service': bench_ros_one_service,
     'ros_four': bench_ros_four,
+    'ros_four_grouped': bench_ros_four_grouped,
 }
 
 

@@ -19,5 +19,6 @@ setup(
         'Env node: tasks, rewards, robot and simulator facades as services; Gymnasium client.'
     ),
     license='Apache-2.0',
-    entry_points={'console_scripts': ['env_node = rl_env_node.env_node:main']},
+    entry_points={'console_scripts': ['env_node = rl_env_node.env_node:main',
+                                    'env_group = rl_env_node.env_group:main']},
 )

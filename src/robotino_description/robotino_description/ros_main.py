@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import rclpy
 from rclpy.event_handler import PublisherEventCallbacks
@@ -41,15 +41,28 @@ def run_node(
     :param startup_errors: errors from ``make_node`` that mean bad parameters:
         logged as fatal with exit status 2 instead of a traceback.
     """
+    return run_nodes(lambda: [make_node()], args,
+                     (lambda nodes: make_executor(nodes[0])) if make_executor else None,
+                     startup_errors)
+
+
+def run_nodes(
+    make_nodes: Callable[[], Sequence[Node]],
+    args: list[str] | None = None,
+    make_executor: Callable[[Sequence[Node]], Executor] | None = None,
+    startup_errors: tuple[type[Exception], ...] = (ValueError,),
+) -> int:
+    """:func:`run_node` for several nodes in one process, spun by one executor."""
     rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
-    node = None
+    nodes: list[Node] = []
     try:
-        node = make_node()
-        executor = make_executor(node) if make_executor else SingleThreadedExecutor()
-        executor.add_node(node)
+        nodes.extend(make_nodes())
+        executor = make_executor(nodes) if make_executor else SingleThreadedExecutor()
+        for node in nodes:
+            executor.add_node(node)
         failures: list[BaseException] = []
         spinner = threading.Thread(target=_spin, args=(executor, stop, failures), daemon=True)
         spinner.start()
@@ -61,7 +74,7 @@ def run_node(
         rclpy.logging.get_logger('main').fatal(f'cannot start: {error}')
         return 2
     finally:
-        if node is not None:
+        for node in reversed(nodes):
             node.destroy_node()
         rclpy.try_shutdown()
         for sig, handler in previous.items():

@@ -1,0 +1,57 @@
+"""Several env nodes in one process: ``env_group env_0 env_1 [--ros-args ...]``.
+
+Each namespace gets its own :class:`~rl_env_node.env_node.EnvNode`, with
+the same services, topics and parameters as one started alone (a params
+file keyed ``/env_0/rl_env`` reaches only that node; ``-p`` reaches all).
+They share one process and one executor. Why: on a machine with fewer cores
+than envs, every env node process adds its own DDS threads and wake-ups,
+and the agent's concurrent requests then contend for the cores; grouped,
+the requests that arrive together are served from one wait (see the
+README's benchmarks). The cost: the envs of a group step one after
+another, and a crash takes the whole group down (the launcher restarts it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from rclpy.executors import Executor, MultiThreadedExecutor, SingleThreadedExecutor
+from rclpy.utilities import remove_ros_args
+
+from rl_env_node.env_node import EnvNode
+from rl_env_node.errors import EnvError
+from robotino_description.ros_main import run_nodes
+
+
+def _executor(nodes: Sequence[EnvNode]) -> Executor:
+    if any(node.needs_threads for node in nodes):
+        return MultiThreadedExecutor(2 + len(nodes))
+    return SingleThreadedExecutor()
+
+
+def parse_namespaces(args: Sequence[str]) -> list[str]:
+    """The env namespaces named on the command line (ROS arguments removed).
+
+    :raises SystemExit: (argparse) for none, or a repeated namespace.
+    """
+    parser = argparse.ArgumentParser(prog='env_group', description=__doc__.splitlines()[0])
+    parser.add_argument('namespaces', nargs='+', metavar='NAMESPACE',
+                        help='env namespaces, e.g. env_0 env_1')
+    namespaces = [name.strip('/') for name in parser.parse_args(list(args)).namespaces]
+    if len(set(namespaces)) != len(namespaces) or '' in namespaces:
+        parser.error(f'each namespace once and none empty, got {namespaces}')
+    return namespaces
+
+
+def main(args: list[str] | None = None) -> None:
+    """Console script ``env_group``: serve the envs until Ctrl-C or SIGTERM."""
+    argv = sys.argv[1:] if args is None else list(args)
+    namespaces = parse_namespaces(remove_ros_args(['env_group', *argv])[1:])
+    raise SystemExit(run_nodes(lambda: [EnvNode(namespace=ns) for ns in namespaces], argv,
+                               _executor, (ValueError, EnvError)))
+
+
+if __name__ == '__main__':
+    main()
