@@ -18,7 +18,7 @@ step only for a subscriber; here rclpy adds 0.1 to 0.2 ms of CPU per message.
 So with ``every:K`` the robot topics of an env are subscribed only during a
 recorded episode and the one before it (whose time lets the subscription
 match), and dropped once the recorded episode has settled; with ``every:10``
-an env node builds them for a fifth of its steps. ``record_robot_topics:=false``
+an env node builds them for two or three episodes in ten. ``record_robot_topics:=false``
 keeps only transitions and stats. An episode whose steps were lost because
 the recorder fell behind is not written, and a warning says so.
 
@@ -221,7 +221,7 @@ class EpisodeRecorder(Node):
         self._late_reported: dict[str, int] = {}
         self._unannounced: list[str] = []
         self._announced: set[str] = set()
-        self._robot: dict[str, list[_Receiver]] = {}
+        self._robot: dict[str, list[tuple[_Receiver, type]]] = {}
         self._upcoming: dict[str, int] = {}
         self._writer = BagWriterThread(
             EpisodeBagWriter(settings.run_dir, self._typestore, settings.max_total_bytes),
@@ -249,8 +249,8 @@ class EpisodeRecorder(Node):
             self._listen(receiver, cls, True)
         if self.settings.record_robot_topics:
             self._robot[namespace] = [
-                _Receiver(_topic(namespace, name), msgtype, episodes.add)
-                for name, _, msgtype in _ROBOT_TOPICS]
+                (_Receiver(_topic(namespace, name), msgtype, episodes.add), cls)
+                for name, cls, msgtype in _ROBOT_TOPICS]
             self._listen_to_robot(namespace, True)
 
     def _listen(self, receiver: _Receiver, cls: type, on: bool) -> None:
@@ -267,8 +267,7 @@ class EpisodeRecorder(Node):
             receiver.subscription = None
 
     def _listen_to_robot(self, namespace: str, on: bool) -> None:
-        for receiver, (_, cls, _) in zip(self._robot.get(namespace, ()), _ROBOT_TOPICS,
-                                         strict=False):
+        for receiver, cls in self._robot.get(namespace, ()):
             self._listen(receiver, cls, on)
 
     def _transition_handler(self, episodes: EnvEpisodes) -> Callable[[RecordedMessage], None]:
