@@ -169,7 +169,8 @@ def _simulator(options: GraphOptions, k: int, namespace: str) -> GraphEntry | No
     if options.sim == 'webots':
         return LaunchInclude('simulator', 'robotino_webots', 'robotino_webots.launch.py', (
             ('namespace', namespace), ('mode', 'pause'), ('seed', str(seed)),
-            ('headless', str(options.headless).lower()), ('port', str(WEBOTS_PORT + k))),
+            ('headless', str(options.headless).lower()), ('port', str(WEBOTS_PORT + k)),
+            ('respawn', 'true')),
             namespace)
     return NodeSpec('simulator', 'robotino_mujoco', 'robotino_sim', 'robotino_mujoco.sim_node',
                     'robotino_sim', namespace, {'seed': seed, 'mode': 'pause'}, respawn=True)

@@ -131,6 +131,7 @@ def test_webots_graph_includes_one_lockstep_webots_per_env_on_its_own_port():
     assert [a['port'] for a in arguments] == [str(WEBOTS_PORT + k) for k in range(3)]
     assert [a['seed'] for a in arguments] == ['10', '11', '12']
     assert all(a['mode'] == 'pause' and a['headless'] == 'true' for a in arguments)
+    assert all(a['respawn'] == 'true' for a in arguments)   # one crash must not end the run
     assert all(i.package == 'robotino_webots' and i.role == 'simulator' for i in includes)
     envs = [e for e in graph if isinstance(e, NodeSpec) and e.role == 'env']
     assert [e.namespace for e in envs] == ['env_0', 'env_1', 'env_2']
@@ -145,7 +146,7 @@ def test_a_lone_webots_env_sits_in_the_root_namespace_with_a_window():
     include, env = bringup_graph(GraphOptions(sim='webots'))
     assert dict(include.arguments) == {
         'namespace': '', 'mode': 'pause', 'seed': '0', 'headless': 'false',
-        'port': str(WEBOTS_PORT)}
+        'port': str(WEBOTS_PORT), 'respawn': 'true'}
     assert env.namespace == '' and env.remappings == ()
 
 

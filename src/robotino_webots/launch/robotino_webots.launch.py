@@ -7,7 +7,9 @@ adds ``--no-rendering``) and webots_ros2_driver's controller for the robot
 ``robotino3`` (``WebotsController``) with a URDF written for these
 arguments, whose ``<plugin>`` loads ``robotino_webots.robotino_driver``.
 The controller respawns: after a ``restart_every_resets`` world reload, or
-a crash, a fresh one reconnects. When Webots exits, the launch shuts down.
+a crash, a fresh one reconnects. When Webots exits, the launch shuts down,
+or with ``respawn:=true`` (what rl_bringup's training graph passes) Webots
+starts again and the controller reconnects.
 See ``ros2 launch robotino_webots robotino_webots.launch.py --show-args``.
 """
 
@@ -28,10 +30,12 @@ def _bring_up(context: LaunchContext) -> list:
     values = {name: LaunchConfiguration(name).perform(context) for name, _, _ in ARGUMENTS}
     plan = webots_launch(values, get_package_share_directory('robotino_webots'))
     webots = WebotsLauncher(world=plan.world, gui=plan.gui, mode=plan.webots_mode,
-                            port=plan.port)
+                            port=plan.port, respawn=plan.respawn)
     driver = WebotsController(
         robot_name=ROBOT_NAME, namespace=plan.namespace, port=plan.port,
         parameters=[{'robot_description': str(write_urdf(plan.settings))}], respawn=True)
+    if plan.respawn:
+        return [webots, driver]
     shutdown_with_webots = RegisterEventHandler(OnProcessExit(
         target_action=webots, on_exit=[EmitEvent(event=Shutdown())]))
     return [webots, driver, shutdown_with_webots]

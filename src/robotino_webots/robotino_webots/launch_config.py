@@ -37,6 +37,9 @@ ARGUMENTS = (
      'reload the Webots world after this many sim/reset_world calls (its long-run leak); '
      '0: never'),
     ('port', '1234', 'TCP port of this Webots instance; one per instance on a host'),
+    ('respawn', 'false',
+     'true: start Webots again when it exits (several Webots in one training run, where one '
+     'crash must not end the others); false: the launch ends with Webots'),
 )
 
 
@@ -50,6 +53,7 @@ class WebotsLaunch:
     :param namespace: the driver's namespace ('' for the root one).
     :param port: Webots' TCP port.
     :param settings: the plugin's settings, written into its URDF.
+    :param respawn: start Webots again when it exits, instead of ending the launch.
     """
 
     world: str
@@ -58,6 +62,7 @@ class WebotsLaunch:
     namespace: str
     port: str
     settings: DriverSettings
+    respawn: bool = False
 
 
 def _flag(name: str, text: str) -> bool:
@@ -82,7 +87,7 @@ def webots_launch(values: Mapping[str, str], share_dir: str | Path) -> WebotsLau
     world = values['world'] or str(Path(share_dir) / 'worlds' / WORLD_FILE)
     webots_mode = 'realtime' if settings.mode == 'realtime' else 'fast'
     return WebotsLaunch(world, not _flag('headless', values['headless']), webots_mode,
-                        namespace, values['port'], settings)
+                        namespace, values['port'], settings, _flag('respawn', values['respawn']))
 
 
 def write_urdf(settings: DriverSettings, folder: str | Path | None = None) -> Path:

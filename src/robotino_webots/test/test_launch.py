@@ -46,7 +46,7 @@ def test_every_argument_is_declared_with_a_description(tree):
 
 def test_webots_and_a_respawning_controller_are_started(tree):
     launcher, = calls(tree, 'WebotsLauncher')
-    assert set(keywords(launcher)) == {'world', 'gui', 'mode', 'port'}
+    assert set(keywords(launcher)) == {'world', 'gui', 'mode', 'port', 'respawn'}
     controller, = calls(tree, 'WebotsController')
     options = keywords(controller)
     assert options['respawn'] == 'True' and options['robot_name'] == 'ROBOT_NAME'
@@ -60,6 +60,8 @@ def test_default_plan_is_a_windowed_fast_webots_on_the_installed_world(tmp_path)
     assert plan.world == str(tmp_path / 'worlds' / 'robotino_arena.wbt')
     assert plan.gui and plan.webots_mode == 'fast' and plan.port == '1234'
     assert plan.settings.mode == 'fast' and plan.settings.restart_every_resets == 500
+    assert not plan.respawn   # alone, the launch ends with Webots, as webots_ros2 users expect
+    assert webots_launch(DEFAULTS | {'respawn': 'true'}, tmp_path).respawn
 
 
 def test_headless_lockstep_in_a_namespace(tmp_path):
@@ -80,7 +82,8 @@ def test_realtime_runs_webots_in_real_time(tmp_path):
 
 
 @pytest.mark.parametrize('name,value,error', [
-    ('headless', 'yes please', ValueError), ('mode', 'slow', SettingsError),
+    ('headless', 'yes please', ValueError), ('respawn', 'maybe', ValueError),
+    ('mode', 'slow', SettingsError),
     ('control_period', '0', SettingsError)])
 def test_bad_arguments_are_named(tmp_path, name, value, error):
     with pytest.raises(error, match=name):
