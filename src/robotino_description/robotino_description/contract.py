@@ -9,6 +9,7 @@ are spelled as the ROS graph reports them (``package/msg/Type``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
 
 @dataclass(frozen=True)
@@ -47,3 +48,26 @@ SERVICES = (
 
 #: ``child_frame_id`` of ``odom``: the body frame (REP 105).
 ODOM_CHILD_FRAME = 'base_link'
+
+
+class SimMode(IntEnum):
+    """How simulated time moves; the values are ``rl_interfaces/SetSimMode``'s constants.
+
+    PAUSE: time moves only through ``sim/advance`` (lockstep training);
+    REALTIME: one control period per wall-clock period; FAST: back to back.
+    """
+
+    PAUSE = 0
+    REALTIME = 1
+    FAST = 2
+
+    @classmethod
+    def from_request(cls, value: int) -> SimMode:
+        """The mode a ``SetSimMode`` request asks for.
+
+        :raises ValueError: for any other number, saying which ones exist.
+        """
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValueError(f'unknown mode {value}; use 0 PAUSE, 1 REALTIME or 2 FAST') from None

@@ -14,7 +14,6 @@ to back). The node itself runs on the wall clock: it is the clock's source.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
 
 from geometry_msgs.msg import Twist
 from rclpy.node import Node
@@ -23,6 +22,7 @@ from sensor_msgs.msg import Image
 
 from rl_interfaces.srv import Advance, GetGroundTruth, ResetWorld, SetSimMode
 from robotino_description import RobotState
+from robotino_description.contract import SimMode
 from robotino_description.ros_conversions import (
     ground_truth_to_msg,
     state_to_msg,
@@ -37,15 +37,6 @@ from robotino_mujoco.config import SimulatorConfig
 from robotino_mujoco.errors import RobotinoSimError
 from robotino_mujoco.simulator import RobotinoSimulator
 from robotino_mujoco.topic_publisher import RobotTopicPublisher
-
-
-class SimMode(IntEnum):
-    """How simulated time moves; values are ``rl_interfaces/SetSimMode`` constants."""
-
-    PAUSE = SetSimMode.Request.PAUSE
-    REALTIME = SetSimMode.Request.REALTIME
-    FAST = SetSimMode.Request.FAST
-
 
 PARAMETERS = (
     ParameterSpec('control_period', 0.1, 'simulated seconds per control period', 0.001, 10.0),
@@ -217,10 +208,10 @@ class RobotinoSimNode(Node):
 
     def _on_set_mode(self, request: SetSimMode.Request, response: SetSimMode.Response):
         try:
-            mode = SimMode(request.mode)
-        except ValueError:
+            mode = SimMode.from_request(request.mode)
+        except ValueError as error:
             response.success = False
-            response.message = f'unknown mode {request.mode}; use 0 PAUSE, 1 REALTIME or 2 FAST'
+            response.message = str(error)
             return response
         self._set_mode(mode)
         response.success = True

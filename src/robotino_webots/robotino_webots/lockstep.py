@@ -22,16 +22,10 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from enum import Enum, IntEnum
+from enum import Enum
 from typing import Any
 
-
-class SimMode(IntEnum):
-    """How simulated time moves; the values are ``rl_interfaces/SetSimMode``'s constants."""
-
-    PAUSE = 0
-    REALTIME = 1
-    FAST = 2
+from robotino_description.contract import SimMode
 
 
 class JobKind(Enum):

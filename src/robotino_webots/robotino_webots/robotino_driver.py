@@ -54,6 +54,7 @@ from rclpy.task import Future
 
 from rl_interfaces.srv import Advance, GetGroundTruth, ResetWorld, SetSimMode
 from robotino_description import ROBOTINO3
+from robotino_description.contract import SimMode
 from robotino_description.ros_conversions import ground_truth_to_msg, state_to_msg, twist_from_msg
 from robotino_description.ros_parameters import ParameterSpec, declare_parameters
 from robotino_mujoco.arena import Arena
@@ -61,7 +62,7 @@ from robotino_mujoco.errors import RobotinoSimError
 from robotino_mujoco.topic_publisher import RobotTopicPublisher
 from robotino_webots.arenas import ArenaStream
 from robotino_webots.errors import InvalidRequestError, NotReadyError, RobotinoWebotsError
-from robotino_webots.lockstep import Action, Job, JobKind, Lockstep, SimMode
+from robotino_webots.lockstep import Action, Job, JobKind, Lockstep
 from robotino_webots.settings import SETTINGS, DriverSettings
 from robotino_webots.simulation import WebotsSimulation
 from robotino_webots.webots_io import WebotsRobotino
@@ -299,10 +300,10 @@ class RobotinoDriver:
     def _on_set_mode(self, request: SetSimMode.Request,
                      response: SetSimMode.Response) -> SetSimMode.Response:
         try:
-            mode = SimMode(request.mode)
-        except ValueError:
+            mode = SimMode.from_request(request.mode)
+        except ValueError as error:
             response.success = False
-            response.message = f'unknown mode {request.mode}; use 0 PAUSE, 1 REALTIME or 2 FAST'
+            response.message = str(error)
             return response
         self._machine.mode = mode
         self._io.set_mode(mode)

@@ -20,10 +20,10 @@ import math
 from typing import Any
 
 from robotino_description import RobotinoDescription
+from robotino_description.contract import SimMode
 from robotino_mujoco.arena import Arena
 from robotino_mujoco.shapes import Pose2D
 from robotino_webots.errors import WorldSetupError
-from robotino_webots.lockstep import SimMode
 from robotino_webots.world import (
     ARENA_DEF,
     GOAL_DEF,

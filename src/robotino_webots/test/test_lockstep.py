@@ -3,7 +3,8 @@
 import pytest
 
 from rl_interfaces.srv import SetSimMode
-from robotino_webots.lockstep import Action, Job, JobKind, Lockstep, SimMode
+from robotino_description.contract import SimMode
+from robotino_webots.lockstep import Action, Job, JobKind, Lockstep
 
 
 def actions(machine, steps):
