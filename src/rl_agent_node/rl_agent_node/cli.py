@@ -65,7 +65,8 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
                         help='continue this run directory from its newest checkpoint')
     parser.add_argument('--run-dir', type=Path, default=None, metavar='DIR',
                         help='folder of a new run (default: a new one under --runs-root)')
-    parser.add_argument('--no-progress', action='store_true', help='hide the progress bar')
+    parser.add_argument('--no-progress', action='store_true',
+                        help='no progress bar: a progress log line every 30 s instead')
 
 
 def train(args: argparse.Namespace) -> int:

@@ -45,12 +45,15 @@ class ProgressBar(BaseCallback):
 
     :param metrics: source of the mean return and success rate (last 100 episodes).
     :param total_timesteps: the run's budget in steps.
+    :param draw_bar: draw the bar when the console is a terminal; False (or no
+        terminal) gives the log lines instead, so a run is never silent.
     """
 
-    def __init__(self, metrics: RunMetrics, total_timesteps: int) -> None:
+    def __init__(self, metrics: RunMetrics, total_timesteps: int, draw_bar: bool = True) -> None:
         super().__init__()
         self._metrics = metrics
         self._total = total_timesteps
+        self._draw_bar = draw_bar
         self._progress: Progress | None = None
         self._task = None
         self._last_update = 0.0
@@ -58,7 +61,7 @@ class ProgressBar(BaseCallback):
 
     def _on_training_start(self) -> None:
         self._samples = [(time.monotonic(), self.num_timesteps)]
-        if not CONSOLE.is_terminal:
+        if not (self._draw_bar and CONSOLE.is_terminal):
             self._last_update = time.monotonic()
             return
         self._progress = Progress(

@@ -55,6 +55,7 @@ from rl_agent_node.errors import EnvUnavailableError
 from rl_agent_node.evaluation import held_out_seeds
 from rl_agent_node.metrics import RunMetrics
 from rl_agent_node.plot import plot_learning_curve
+from rl_agent_node.progress import ProgressBar
 from rl_agent_node.resilient_vec_env import ResilientVecEnv
 from rl_agent_node.run_dir import RunDir
 from rl_agent_node.seeding import derive_seed, restore_rng_state, seed_everything
@@ -212,10 +213,7 @@ def _callbacks(session: _Session, stop: threading.Event,
             held_out_seeds(agent.eval_seed, agent.n_eval_episodes), run.best, meta,
             agent.success_target, stop)
         callbacks.append(evaluation)
-    if progress_bar:
-        from rl_agent_node.progress import ProgressBar
-
-        callbacks.append(ProgressBar(session.metrics, agent.total_timesteps))
+    callbacks.append(ProgressBar(session.metrics, agent.total_timesteps, progress_bar))
     return CallbackList(callbacks), checkpoints, evaluation
 
 

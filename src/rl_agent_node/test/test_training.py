@@ -82,6 +82,7 @@ def test_resume_continues_step_counter_logs_and_csv(ppo_run, caplog):
                            '--no-progress'])
     assert status == 0
     assert 'from step 1536' in caplog.text
+    assert 'training 2048/2048 steps' in caplog.text   # no bar asked for: progress as log lines
     summary = json.loads((ppo_run / 'summary.json').read_text())
     assert summary['steps'] == 2048 and summary['starts'] == 2
     assert yaml.safe_load((ppo_run / 'config.yaml').read_text())['agent'][
