@@ -24,36 +24,36 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import rclpy
-import yaml
 from rclpy.exceptions import ParameterException
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.signals import SignalHandlerOptions
 
+from rl_agent_node import knobs
 from rl_agent_node.errors import AgentError, ConfigError
+from rl_agent_node.knobs import knob_fields
 from rl_agent_node.signals import stop_on_signals
+from rl_agent_node.train_settings import TrainSettings
 from rl_env_node.errors import EnvError
 from robotino_description.ros_parameters import ParameterSpec, declare_parameters
 
+#: What the training knobs also mean in the other modes.
+_OTHER_MODES = {'task': "; eval: the task to evaluate on, '' for the model's own"}
+#: The training knobs as parameters, named and described as in ``rl train`` and the launch files.
+TRAIN_PARAMETERS = tuple(
+    ParameterSpec(f.name, f.default,
+                  f"train: {f.metadata['help']}{_OTHER_MODES.get(f.name, '')}")
+    for f in knob_fields(TrainSettings))
 PARAMETERS = (
     ParameterSpec('mode', 'train', "'train', 'eval' or 'deploy'"),
-    ParameterSpec('algo', 'ppo', 'train: ppo, sac, td3, a2c or ddpg'),
-    ParameterSpec('task', 'goal_reaching', "task name; eval: '' for the model's own"),
+    *TRAIN_PARAMETERS,
     ParameterSpec('envs', '', "train: env node namespaces, comma-separated, or 'inprocess'; "
                               "'' for env_0 .. env_{n_envs-1} of the config"),
     ParameterSpec('env', '', "eval, deploy: the env node's namespace, '' for the root one; "
                              "eval also takes 'inprocess'"),
     ParameterSpec('eval_env', 'inprocess',
                   "train: where periodic evaluations run, 'inprocess' or a namespace"),
-    ParameterSpec('config_dir', '', "train: folder with <algo>.yaml; '' for the package's"),
     ParameterSpec('runs_root', 'runs', 'train: parent folder of run directories'),
-    ParameterSpec('resume', '', 'train: run directory to continue from its newest checkpoint'),
-    ParameterSpec('run_dir', '', "train: folder of a new run; '' for one under runs_root"),
-    ParameterSpec('overrides', '',
-                  "train: config keys as a YAML mapping, e.g. '{n_steps: 512, gamma: 0.98}'"),
-    ParameterSpec('total_timesteps', 0, "train: budget in env steps; 0 for the config's",
-                  0, 2**62),
-    ParameterSpec('seed', -1, "train: seed of everything; < 0 for the config's", -1, 2**62),
     ParameterSpec('progress_bar', False,
                   'train: draw a progress bar on a terminal; else a log line every 30 s'),
     ParameterSpec('model', '', 'eval, deploy: run directory, model folder, model.zip or .pt'),
@@ -70,19 +70,17 @@ _MODES = ('train', 'eval', 'deploy')
 
 @dataclass(frozen=True)
 class AgentNodeSettings:
-    """The node's parameters, read once; see :data:`PARAMETERS` for meanings."""
+    """The node's parameters, read once; see :data:`PARAMETERS` for meanings.
+
+    :param train: the training knobs (mode train).
+    """
 
     mode: str
-    algo: str
-    task: str
+    train: TrainSettings
     envs: str
     env: str
     eval_env: str
-    config_dir: Path | None
     runs_root: Path
-    resume: Path | None
-    run_dir: Path | None
-    overrides: dict
     progress_bar: bool
     model: Path | None
     episodes: int
@@ -98,20 +96,12 @@ class AgentNodeSettings:
             raise ConfigError(f"mode must be one of {_MODES}, got {values['mode']!r}")
         if values['mode'] != 'train' and not values['model']:
             raise ConfigError(f"mode {values['mode']} needs the model parameter")
-        overrides = yaml.safe_load(values['overrides']) if values['overrides'] else {}
-        if not isinstance(overrides, dict):
-            raise ConfigError(f"overrides must be a YAML mapping, got {values['overrides']!r}")
-        if values['total_timesteps'] > 0:
-            overrides['total_timesteps'] = values['total_timesteps']
-        if values['seed'] >= 0:
-            overrides['seed'] = values['seed']
 
         def path(name: str) -> Path | None:
             return Path(values[name]) if values[name] else None
 
-        return cls(values['mode'], values['algo'], values['task'], values['envs'],
-                   values['env'], values['eval_env'], path('config_dir'),
-                   Path(values['runs_root']), path('resume'), path('run_dir'), overrides,
+        return cls(values['mode'], knobs.from_values(TrainSettings, values), values['envs'],
+                   values['env'], values['eval_env'], Path(values['runs_root']),
                    values['progress_bar'], path('model'), values['episodes'],
                    values['eval_seed'], path('output'), values['timeout'],
                    values['torch_threads'])
@@ -160,10 +150,8 @@ class AgentNode(Node):
 
         s = self.settings
         request = TrainRequest(
-            algo=s.algo, task=s.task, envs=tuple(p for p in s.envs.split(',') if p),
-            eval_env=s.eval_env, config_dir=s.config_dir, runs_root=s.runs_root,
-            overrides=s.overrides, resume=s.resume, run_dir=s.run_dir,
-            progress_bar=s.progress_bar)
+            settings=s.train, envs=tuple(p for p in s.envs.split(',') if p),
+            eval_env=s.eval_env, runs_root=s.runs_root, progress_bar=s.progress_bar)
         result = train(request, stop)
         for line in format_summary(result.summary).splitlines():
             self.get_logger().info(line)
@@ -176,7 +164,7 @@ class AgentNode(Node):
         s = self.settings
         request = EvalRequest(model=s.model, where=s.env.strip('/'),
                               episodes=s.episodes or 100, first_seed=s.eval_seed,
-                              task=s.task or None, output=s.output, timeout=s.timeout,
+                              task=s.train.task or None, output=s.output, timeout=s.timeout,
                               torch_threads=s.torch_threads)
         summary, output = evaluate_model(request, stop)
         for line in format_table(summary, f'{s.model} on {s.env or "/"}').splitlines():

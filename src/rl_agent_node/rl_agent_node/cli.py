@@ -19,8 +19,6 @@ from pathlib import Path
 from rl_agent_node.errors import AgentError, ConfigError
 from rl_env_node.errors import EnvError
 
-_ALGOS = ('ppo', 'sac', 'td3', 'a2c', 'ddpg')
-
 
 def setup_logging(level: int = logging.INFO) -> None:
     """Log records to stderr: through rich on a terminal (above the progress bar), else plain.
@@ -41,52 +39,37 @@ def setup_logging(level: int = logging.INFO) -> None:
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments of ``train``."""
-    parser.add_argument('--algo', choices=_ALGOS, default='ppo', help='algorithm (default ppo)')
-    parser.add_argument('--task', default='goal_reaching', help='task (default goal_reaching)')
+    """Arguments of ``train``: the knobs of a training run, and where its envs are."""
+    from rl_agent_node.knobs import add_flags
+    from rl_agent_node.train_settings import TrainSettings
+
+    add_flags(parser, TrainSettings)
     parser.add_argument('--envs', nargs='+', default=[], metavar='NS',
                         help="env node namespaces, or 'inprocess' for the simulator in this "
                              'process; default env_0 .. env_{n_envs-1}')
     parser.add_argument('--eval-env', default=None, metavar='NS',
                         help="where periodic evaluations run: 'inprocess' (default) or an env "
                              'node namespace kept apart from training')
-    parser.add_argument('--config-dir', type=Path, default=None,
-                        help="folder with <algo>.yaml; default the package's config/")
     parser.add_argument('--runs-root', type=Path, default=Path('runs'),
                         help='parent folder of run directories (default runs)')
-    parser.add_argument('--set', dest='overrides', action='append', default=[],
-                        metavar='KEY=VALUE',
-                        help='override a config key, value in YAML, e.g. --set n_steps=512 '
-                             "--set 'policy_kwargs={net_arch: [64, 64]}'; repeatable")
-    parser.add_argument('--total-timesteps', type=int, default=None,
-                        help='training budget in env steps (on --resume: the new total)')
-    parser.add_argument('--seed', type=int, default=None, help='seed of everything')
-    parser.add_argument('--resume', type=Path, default=None, metavar='RUN_DIR',
-                        help='continue this run directory from its newest checkpoint')
-    parser.add_argument('--run-dir', type=Path, default=None, metavar='DIR',
-                        help='folder of a new run (default: a new one under --runs-root)')
     parser.add_argument('--no-progress', action='store_true',
                         help='no progress bar: a progress log line every 30 s instead')
 
 
 def train(args: argparse.Namespace) -> int:
     """Train or resume; print the summary. SIGINT/SIGTERM save a checkpoint and exit 0."""
-    from rl_agent_node.config import parse_overrides
+    from rl_agent_node.knobs import from_flags
     from rl_agent_node.signals import stop_on_signals
+    from rl_agent_node.train_settings import TrainSettings
     from rl_agent_node.training import TrainRequest, format_summary
     from rl_agent_node.training import train as run_training
 
     setup_logging()
     try:
-        overrides = parse_overrides(args.overrides)
-        for key, value in (('total_timesteps', args.total_timesteps), ('seed', args.seed)):
-            if value is not None:
-                overrides[key] = value
         request = TrainRequest(
-            algo=args.algo, task=args.task, envs=tuple(args.envs), eval_env=args.eval_env,
-            config_dir=args.config_dir, runs_root=args.runs_root, overrides=overrides,
-            resume=args.resume, run_dir=args.run_dir, progress_bar=not args.no_progress,
-            argv=getattr(args, 'argv', None))
+            settings=from_flags(TrainSettings, args), envs=tuple(args.envs),
+            eval_env=args.eval_env, runs_root=args.runs_root,
+            progress_bar=not args.no_progress, argv=getattr(args, 'argv', None))
         with stop_on_signals() as stop:
             result = run_training(request, stop)
     except ConfigError as error:

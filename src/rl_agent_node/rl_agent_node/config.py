@@ -30,10 +30,11 @@ from stable_baselines3.common.utils import LinearSchedule
 from torch import nn, optim
 
 from rl_agent_node.errors import ConfigError
+from rl_agent_node.train_settings import ALGORITHM_NAMES
 
 #: Algorithm name (the config file's stem) to its SB3 class.
-ALGORITHMS: dict[str, type[BaseAlgorithm]] = {
-    'ppo': PPO, 'sac': SAC, 'td3': TD3, 'a2c': A2C, 'ddpg': DDPG}
+ALGORITHMS: dict[str, type[BaseAlgorithm]] = dict(
+    zip(ALGORITHM_NAMES, (PPO, SAC, TD3, A2C, DDPG), strict=True))
 
 #: Algorithms that learn from a replay buffer, which checkpoints must keep.
 OFF_POLICY = frozenset({'sac', 'td3', 'ddpg'})
@@ -51,7 +52,7 @@ _SCHEDULE = re.compile(r'^lin_([0-9.eE+-]+)$')
 class AgentConfig:
     """Our keys of a config section (everything else goes to SB3 unchanged).
 
-    :param total_timesteps: training budget in env steps, summed over the envs.
+    :param total_steps: training budget in env steps, summed over the envs.
     :param n_envs: envs stepped together; over ROS the default namespaces are
         ``env_0`` .. ``env_{n_envs-1}``.
     :param normalize: wrap the envs in ``VecNormalize``; a mapping gives its
@@ -77,7 +78,7 @@ class AgentConfig:
         before giving up (a checkpoint is saved either way).
     """
 
-    total_timesteps: int = 200_000
+    total_steps: int = 200_000
     n_envs: int = 4
     normalize: bool = False
     normalize_kwargs: Mapping[str, Any] = field(default_factory=dict)
@@ -108,7 +109,7 @@ class AgentConfig:
                      value, 'a number')
         _require(isinstance(self.task_options, Mapping), 'task_options', self.task_options,
                  'a mapping of task options')
-        for name in ('total_timesteps', 'n_envs', 'checkpoint_freq', 'keep_checkpoints',
+        for name in ('total_steps', 'n_envs', 'checkpoint_freq', 'keep_checkpoints',
                      'torch_threads', 'n_eval_episodes', 'log_freq'):
             _require(getattr(self, name) >= 1, name, getattr(self, name), 'an integer >= 1')
         for name in ('eval_freq', 'eval_seed', 'seed', 'noise_std'):
@@ -130,7 +131,7 @@ class AgentConfig:
         return values
 
 
-_INTEGER_KEYS = ('total_timesteps', 'n_envs', 'eval_freq', 'n_eval_episodes', 'eval_seed',
+_INTEGER_KEYS = ('total_steps', 'n_envs', 'eval_freq', 'n_eval_episodes', 'eval_seed',
                  'checkpoint_freq', 'keep_checkpoints', 'torch_threads', 'seed', 'log_freq')
 _AGENT_KEYS = frozenset(f.name for f in dataclasses.fields(AgentConfig)) - {'normalize_kwargs'}
 
@@ -191,19 +192,19 @@ def default_config_dir() -> Path:
     return Path(get_package_share_directory('rl_agent_node')) / 'config'
 
 
-def load_config(algo: str, task: str, config_dir: Path | None = None,
+def load_config(algo: str, task: str, config: Path | None = None,
                 overrides: Mapping[str, Any] | None = None) -> TrainingConfig:
-    """Read ``<config_dir>/<algo>.yaml`` and resolve the section for ``task``.
+    """Read a config file of ``algo``'s keys and resolve the section for ``task``.
 
     :param algo: algorithm name, e.g. 'ppo'.
     :param task: task name; the file's ``default`` section serves tasks it does not list.
-    :param config_dir: folder of the YAML files; :func:`default_config_dir` when None.
-    :param overrides: keys laid over the resolved section (command-line ``--set``).
+    :param config: the YAML file; ``<algo>.yaml`` of :func:`default_config_dir` when None.
+    :param overrides: keys laid over the resolved section (``overrides`` of a run).
     :raises ConfigError: unknown algorithm, unreadable file, or bad keys or values.
     """
     if algo not in ALGORITHMS:
         raise ConfigError(f'unknown algorithm {algo!r}; known: {sorted(ALGORITHMS)}')
-    path = (config_dir or default_config_dir()) / f'{algo}.yaml'
+    path = config or default_config_dir() / f'{algo}.yaml'
     try:
         document = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as error:

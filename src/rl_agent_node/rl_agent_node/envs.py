@@ -54,7 +54,7 @@ def make_training_env(config: TrainingConfig, envs: Sequence[str], stop: threadi
 
     :param config: the run's config (task, task options, n_envs, timeouts).
     :param envs: see :func:`parse_envs`.
-    :param stop: ends a recovery wait early (ROS only).
+    :param stop: ends a wait for an answer or a recovery early (ROS only).
     :param seed_for: reset seed after the n-th recovery (ROS only).
     """
     agent = config.agent
@@ -69,7 +69,7 @@ def make_training_env(config: TrainingConfig, envs: Sequence[str], stop: threadi
     from rl_env_node.ros_vec_env import RosVecEnv
 
     def connect() -> VecEnv:
-        venv = RosVecEnv(list(envs), timeout=agent.env_timeout)
+        venv = RosVecEnv(list(envs), timeout=agent.env_timeout, stop=stop)
         served = set(venv.get_attr('task'))
         if served != {config.task}:
             venv.close()

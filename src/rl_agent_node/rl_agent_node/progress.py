@@ -44,15 +44,15 @@ class ProgressBar(BaseCallback):
     """Show training progress on the console.
 
     :param metrics: source of the mean return and success rate (last 100 episodes).
-    :param total_timesteps: the run's budget in steps.
+    :param total_steps: the run's budget in steps.
     :param draw_bar: draw the bar when the console is a terminal; False (or no
         terminal) gives the log lines instead, so a run is never silent.
     """
 
-    def __init__(self, metrics: RunMetrics, total_timesteps: int, draw_bar: bool = True) -> None:
+    def __init__(self, metrics: RunMetrics, total_steps: int, draw_bar: bool = True) -> None:
         super().__init__()
         self._metrics = metrics
-        self._total = total_timesteps
+        self._total = total_steps
         self._draw_bar = draw_bar
         self._progress: Progress | None = None
         self._task = None

@@ -113,7 +113,14 @@ class ResilientVecEnv(VecEnvWrapper):
                 np.ones(self.num_envs, dtype=bool), infos)
 
     def _recover(self, error: BaseException) -> np.ndarray:
-        """Rebuild and reset the inner VecEnv after ``error``."""
+        """Rebuild and reset the inner VecEnv after ``error``.
+
+        When stopping, EnvUnavailableError at once: env nodes that failed while
+        a stop was asked have most likely stopped with it (a terminal's Ctrl-C
+        reaches the whole process group), and the checkpoint needs none of them.
+        """
+        if self._stop.is_set():
+            raise EnvUnavailableError(f'stopped while the env nodes failed: {error}') from None
         _LOG.warning('env failure (%s); reconnecting to the env nodes', error)
         self._close_quietly(self.venv)
         self.venv, obs = self._retry(error, reset=True)

@@ -5,7 +5,7 @@ It never returns with work lost: when ``stop`` is set (SIGINT, SIGTERM), or
 the env nodes stay away past the recovery timeout, it saves a checkpoint
 before returning, and ``resume`` continues from the newest checkpoint with
 the step counter, the learning-rate schedules (their progress is
-``num_timesteps / total_timesteps``), the TensorBoard folder, the CSV, the
+``num_timesteps / total_steps``), the TensorBoard folder, the CSV, the
 RNG states and the replay buffer as they were.
 """
 
@@ -15,7 +15,7 @@ import enum
 import json
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,7 @@ from rl_agent_node.progress import ProgressBar
 from rl_agent_node.resilient_vec_env import ResilientVecEnv
 from rl_agent_node.run_dir import RunDir
 from rl_agent_node.seeding import derive_seed, restore_rng_state, seed_everything
+from rl_agent_node.train_settings import TrainSettings
 
 _LOG = logging.getLogger(__name__)
 _ENV_SEEDS, _RECOVERY_SEEDS = 1, 2
@@ -77,32 +78,24 @@ class Outcome(enum.Enum):
 
 @dataclass(frozen=True)
 class TrainRequest:
-    """What to train, as the CLI or the node's parameters give it.
+    """What to train: the run's knobs, and where the agent finds its envs.
 
-    :param algo: algorithm name (ignored on resume: the run's own).
-    :param task: task name (ignored on resume).
+    :param settings: the run's knobs (algorithm, task, config, budget, seed,
+        target, overrides, run directory or resume); on resume the algorithm,
+        task and config are the run's own, and the knobs given change it.
     :param envs: namespaces or ``('inprocess',)``; empty for the config's
         ``env_0`` .. ``env_{n_envs-1}`` (or, on resume, the run's own).
     :param eval_env: where to evaluate: 'inprocess' or a namespace; None for
         in process (or, on resume, the run's own).
-    :param config_dir: folder of ``<algo>.yaml``; the package's when None.
     :param runs_root: parent folder of new run directories.
-    :param overrides: config keys laid over the file (or over the run's config on resume).
-    :param resume: a run directory to continue, or None for a new run.
-    :param run_dir: the folder of a new run; a fresh one under ``runs_root`` when None.
     :param progress_bar: show the rich progress bar.
     :param argv: the command line to record; the interpreter's when None.
     """
 
-    algo: str = 'ppo'
-    task: str = 'goal_reaching'
+    settings: TrainSettings = field(default_factory=TrainSettings)
     envs: tuple[str, ...] = ()
     eval_env: str | None = None
-    config_dir: Path | None = None
     runs_root: Path = Path('runs')
-    overrides: dict[str, Any] = field(default_factory=dict)
-    resume: Path | None = None
-    run_dir: Path | None = None
     progress_bar: bool = True
     argv: Sequence[str] | None = None
 
@@ -142,24 +135,28 @@ class _Session:
 
 def _prepare(request: TrainRequest) -> _Session:
     """Open or create the run directory and resolve config and envs."""
-    if request.resume is not None:
-        run = RunDir.open(request.resume)
+    settings = request.settings
+    overrides = settings.config_overrides()
+    if settings.resume:
+        run = RunDir.open(Path(settings.resume))
         config = run.load_config()
         saved = run.load_placement()
-        if request.overrides:
-            config = config.with_overrides(request.overrides)
+        if overrides:
+            _LOG.info('resuming with changes: %s', overrides)
+            config = config.with_overrides(overrides)
         envs = parse_envs(request.envs or saved.get('envs'), config.agent.n_envs)
         eval_env = request.eval_env or saved.get('eval_env', INPROCESS)
     else:
-        config = load_config(request.algo, request.task, request.config_dir, request.overrides)
+        config = load_config(settings.algo, settings.task, settings.config_path, overrides)
         envs = parse_envs(request.envs, config.agent.n_envs)
         eval_env = request.eval_env or INPROCESS
-        run = RunDir.create(request.runs_root, config, path=request.run_dir)
+        run = RunDir.create(request.runs_root, config,
+                            path=Path(settings.run_dir) if settings.run_dir else None)
     if not is_inprocess(envs) and config.agent.n_envs != len(envs):
         config = config.with_overrides({'n_envs': len(envs)})
     run.save_config(config, {'envs': list(envs), 'eval_env': eval_env})
     run.record_start(request.argv)
-    checkpoint = latest_checkpoint(run.checkpoints) if request.resume else None
+    checkpoint = latest_checkpoint(run.checkpoints) if settings.resume else None
     meta = read_meta(checkpoint) if checkpoint else {}
     metrics = RunMetrics(run.metrics, meta.get('step', 0), meta.get('metrics'))
     return _Session(run, config, envs, eval_env, checkpoint, metrics)
@@ -206,21 +203,36 @@ def _callbacks(session: _Session, stop: threading.Event,
     callbacks = [StopOnEvent(stop), EpisodeMetrics(session.metrics, agent.log_freq), checkpoints]
     evaluation = None
     if agent.eval_freq > 0:
+        task_options = _served_task_options(session)
         evaluation = HeldOutEvaluation(
-            lambda: make_eval_env(config.task, session.eval_env, agent.task_options,
+            lambda: make_eval_env(config.task, session.eval_env, task_options,
                                   agent.env_timeout),
             session.metrics, agent.eval_freq,
             held_out_seeds(agent.eval_seed, agent.n_eval_episodes), run.best, meta,
             agent.success_target, stop)
         callbacks.append(evaluation)
-    callbacks.append(ProgressBar(session.metrics, agent.total_timesteps, progress_bar))
+    callbacks.append(ProgressBar(session.metrics, agent.total_steps, progress_bar))
     return CallbackList(callbacks), checkpoints, evaluation
+
+
+def _served_task_options(session: _Session) -> Mapping[str, Any]:
+    """The task options of the training envs, which held-out evaluations must run too.
+
+    Env nodes take theirs as node parameters (a launch argument), not from
+    the agent's config, so they are read from what the env nodes serve.
+    """
+    if is_inprocess(session.envs):
+        return session.config.agent.task_options
+    options = session.env.get_attr('task_options', 0)[0]
+    _LOG.info('held-out evaluations run the task options the env nodes serve: %s',
+              json.dumps(options))
+    return options
 
 
 def _learn(session: _Session, stop: threading.Event, progress_bar: bool) -> Outcome:
     model, agent = session.model, session.config.agent
     callbacks, checkpoints, evaluation = _callbacks(session, stop, progress_bar)
-    remaining = agent.total_timesteps - model.num_timesteps
+    remaining = agent.total_steps - model.num_timesteps
     outcome = Outcome.COMPLETED
     try:
         if remaining > 0:
@@ -281,7 +293,7 @@ def _summary(session: _Session, outcome: Outcome) -> dict[str, Any]:
     return {
         'run_dir': str(session.run.path), 'algo': session.config.algo,
         'task': session.config.task, 'envs': list(session.envs), 'outcome': outcome.value,
-        'steps': steps, 'total_timesteps': agent.total_timesteps, 'episodes': counters.episodes,
+        'steps': steps, 'total_steps': agent.total_steps, 'episodes': counters.episodes,
         'wall_time_s': round(wall, 1), 'steps_per_s': round(steps / wall, 1) if wall else None,
         'train_return_100': train_return, 'train_success_rate_100': train_success,
         'best_eval_success_rate': counters.best_success if counters.best_step >= 0 else None,

@@ -21,9 +21,14 @@ from rl_testing import NodeProcess, stop_all
 PPO_SHORT = {'n_steps': 256, 'batch_size': 128, 'n_epochs': 2, 'log_freq': 512}
 
 
+def flow(**keys):
+    """Config keys as a one-line YAML mapping, the value of ``--overrides``."""
+    return yaml.safe_dump(keys, default_flow_style=True).strip()
+
+
 def overrides(**keys):
-    """The agent node's ``overrides`` parameter: a YAML mapping, quoted as a string."""
-    return f"'{yaml.safe_dump({**PPO_SHORT, **keys}, default_flow_style=True).strip()}'"
+    """The agent node's ``overrides`` parameter: the short PPO keys and these, quoted."""
+    return f"'{flow(**{**PPO_SHORT, **keys})}'"
 
 
 def env_node(logs, namespace, *params, name=None):
@@ -94,7 +99,7 @@ def ppo_run(env_nodes, tmp_path_factory):
     logs = tmp_path_factory.mktemp('agent_logs')
     agent = agent_node(
         logs, 'ppo_agent', mode='train', envs='env_0,env_1', runs_root=str(root),
-        total_timesteps=2048,
+        total_steps=2048,
         overrides=overrides(eval_freq=1024, n_eval_episodes=2, checkpoint_freq=1024))
     output = finished(agent)
     return only_run(root), output
@@ -117,11 +122,11 @@ def test_ppo_over_env_nodes_leaves_checkpoints_tensorboard_and_csv(ppo_run):
 def test_sac_over_env_nodes_checkpoints_its_replay_buffer(env_nodes, tmp_path, node_logs):
     runs = tmp_path / 'runs'
     agent = agent_cli(node_logs, 'sac_agent', 'train', '--algo', 'sac', '--envs', 'env_0',
-                      'env_1', '--runs-root', str(runs), '--total-timesteps', '1200',
-                      '--set', 'learning_starts=400', '--set', 'batch_size=64',
-                      '--set', 'buffer_size=5000', '--set', 'policy_kwargs={net_arch: [64, 64]}',
-                      '--set', 'gradient_steps=1', '--set', 'checkpoint_freq=600',
-                      '--set', 'eval_freq=0', '--set', 'log_freq=200')
+                      'env_1', '--runs-root', str(runs), '--total-steps', '1200',
+                      '--overrides', flow(
+                          learning_starts=400, batch_size=64, buffer_size=5000,
+                          policy_kwargs={'net_arch': [64, 64]}, gradient_steps=1,
+                          checkpoint_freq=600, eval_freq=0, log_freq=200))
     finished(agent)
     run = only_run(runs)
     checkpoint = latest_checkpoint(run / 'checkpoints')
@@ -134,9 +139,9 @@ def test_sac_over_env_nodes_checkpoints_its_replay_buffer(env_nodes, tmp_path, n
 def test_a_killed_agent_resumes_from_its_last_checkpoint(env_nodes, tmp_path, node_logs):
     runs = tmp_path / 'runs'
     agent = agent_cli(node_logs, 'doomed_agent', 'train', '--envs', 'env_0', 'env_1',
-                      '--runs-root', str(runs), '--total-timesteps', '100000',
-                      '--set', 'n_steps=128', '--set', 'n_epochs=1', '--set', 'eval_freq=0',
-                      '--set', 'checkpoint_freq=512', '--set', 'log_freq=256')
+                      '--runs-root', str(runs), '--total-steps', '100000',
+                      '--overrides', flow(n_steps=128, n_epochs=1, eval_freq=0,
+                                               checkpoint_freq=512, log_freq=256))
 
     def two_checkpoints():
         run = only_run(runs)
@@ -149,7 +154,7 @@ def test_a_killed_agent_resumes_from_its_last_checkpoint(env_nodes, tmp_path, no
     run = only_run(runs)
     step = read_meta(latest_checkpoint(run / 'checkpoints'))['step']
     resumed = agent_cli(node_logs, 'resumed_agent', 'train', '--resume', str(run),
-                        '--total-timesteps', str(step + 512))
+                        '--total-steps', str(step + 512))
     output = finished(resumed)
     assert f'from step {step} ' in output
     summary = json.loads((run / 'summary.json').read_text())
@@ -162,7 +167,7 @@ def test_a_killed_agent_resumes_from_its_last_checkpoint(env_nodes, tmp_path, no
 def test_sigterm_saves_a_checkpoint_and_exits_0(env_nodes, tmp_path, node_logs):
     runs = tmp_path / 'runs'
     agent = agent_node(node_logs, 'terminated_agent', mode='train', envs='env_0,env_1',
-                       runs_root=str(runs), total_timesteps=100000,
+                       runs_root=str(runs), total_steps=100000,
                        overrides=overrides(eval_freq=0, checkpoint_freq=10**9, log_freq=256))
     wait_until(lambda: only_run(runs) and any(s >= 768 for s in csv_steps(only_run(runs))),
                180, 'the second rollout', agent)
@@ -213,9 +218,9 @@ def test_training_survives_an_env_node_killed_and_replaced(ros_domain, tmp_path,
     processes = started(env_node(node_logs, 'res_0'), env_node(node_logs, 'res_1'))
     try:
         agent = agent_cli(node_logs, 'resilient_agent', 'train', '--envs', 'res_0', 'res_1',
-                          '--runs-root', str(runs), '--total-timesteps', '3072',
-                          '--set', 'n_steps=128', '--set', 'n_epochs=1', '--set', 'eval_freq=0',
-                          '--set', 'env_timeout=2.0', '--set', 'log_freq=256')
+                          '--runs-root', str(runs), '--total-steps', '3072',
+                          '--overrides', flow(n_steps=128, n_epochs=1, eval_freq=0,
+                                                   env_timeout=2.0, log_freq=256))
         wait_until(lambda: only_run(runs) and any(
             s >= 512 for s in csv_steps(only_run(runs))), 180, 'training to run', agent)
         os.killpg(processes[1].pid, signal.SIGKILL)

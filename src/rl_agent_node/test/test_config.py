@@ -40,13 +40,15 @@ def test_every_algorithm_builds_from_its_file(algo):
 
 
 def test_a_task_section_is_laid_over_default(tmp_path):
-    (tmp_path / 'ppo.yaml').write_text(yaml.safe_dump({
-        'default': {'policy': 'MlpPolicy', 'n_steps': 64, 'total_timesteps': 1000},
+    # Any file name: the algorithm is named apart from its config.
+    config = tmp_path / 'tuned.yaml'
+    config.write_text(yaml.safe_dump({
+        'default': {'policy': 'MlpPolicy', 'n_steps': 64, 'total_steps': 1000},
         'goal_reaching': {'n_steps': 128}}))
-    assert load_config('ppo', 'goal_reaching', tmp_path).hyperparams['n_steps'] == 128
-    other = load_config('ppo', 'wall_following', tmp_path)
-    assert other.hyperparams['n_steps'] == 64 and other.agent.total_timesteps == 1000
-    overridden = load_config('ppo', 'goal_reaching', tmp_path, {'n_steps': 32, 'seed': 7})
+    assert load_config('ppo', 'goal_reaching', config).hyperparams['n_steps'] == 128
+    other = load_config('ppo', 'wall_following', config)
+    assert other.hyperparams['n_steps'] == 64 and other.agent.total_steps == 1000
+    overridden = load_config('ppo', 'goal_reaching', config, {'n_steps': 32, 'seed': 7})
     assert overridden.hyperparams['n_steps'] == 32 and overridden.agent.seed == 7
 
 
@@ -88,7 +90,7 @@ def test_unknown_algorithm_and_missing_file(tmp_path):
     with pytest.raises(ConfigError, match='unknown algorithm'):
         load_config('dqn', 'goal_reaching')
     with pytest.raises(ConfigError, match='cannot read'):
-        load_config('ppo', 'goal_reaching', tmp_path)
+        load_config('ppo', 'goal_reaching', tmp_path / 'ppo.yaml')
 
 
 def test_resolved_config_round_trips_through_yaml():

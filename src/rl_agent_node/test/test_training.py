@@ -15,11 +15,11 @@ from stable_baselines3.common.save_util import load_from_pkl
 
 from rl_agent_node import cli
 from rl_agent_node.checkpoint import latest_checkpoint, list_checkpoints, read_meta
+from rl_agent_node.train_settings import TrainSettings
 from rl_agent_node.training import Outcome, TrainRequest, train
 
-SHORT = ['--set', 'n_envs=2', '--set', 'n_steps=256', '--set', 'batch_size=128',
-         '--set', 'n_epochs=2', '--set', 'eval_freq=512', '--set', 'n_eval_episodes=2',
-         '--set', 'checkpoint_freq=512', '--set', 'log_freq=256', '--no-progress']
+SHORT = ['--overrides', '{n_envs: 2, n_steps: 256, batch_size: 128, n_epochs: 2, eval_freq: 512, '
+         'n_eval_episodes: 2, checkpoint_freq: 512, log_freq: 256}', '--no-progress']
 
 
 def run_dir_of(root):
@@ -36,7 +36,7 @@ def csv_rows(path):
 def ppo_run(tmp_path_factory):
     root = tmp_path_factory.mktemp('runs')
     status = cli.main(['train', '--envs', 'inprocess', '--runs-root', str(root),
-                       '--total-timesteps', '1536', '--seed', '3', *SHORT])
+                       '--total-steps', '1536', '--seed', '3', *SHORT])
     assert status == 0
     return run_dir_of(root)
 
@@ -78,7 +78,7 @@ def test_metrics_csv_has_training_and_evaluation_rows(ppo_run):
 def test_resume_continues_step_counter_logs_and_csv(ppo_run, caplog):
     before = len(list((ppo_run / 'tb' / 'PPO').glob('events.out.tfevents.*')))
     with caplog.at_level('INFO'):
-        status = cli.main(['train', '--resume', str(ppo_run), '--total-timesteps', '2048',
+        status = cli.main(['train', '--resume', str(ppo_run), '--total-steps', '2048',
                            '--no-progress'])
     assert status == 0
     assert 'from step 1536' in caplog.text
@@ -86,7 +86,7 @@ def test_resume_continues_step_counter_logs_and_csv(ppo_run, caplog):
     summary = json.loads((ppo_run / 'summary.json').read_text())
     assert summary['steps'] == 2048 and summary['starts'] == 2
     assert yaml.safe_load((ppo_run / 'config.yaml').read_text())['agent'][
-        'total_timesteps'] == 2048
+        'total_steps'] == 2048
     assert len(list((ppo_run / 'tb' / 'PPO').glob('events.out.tfevents.*'))) == before + 1
     steps = [int(r['step']) for r in csv_rows(ppo_run / 'metrics.csv')]
     assert steps == sorted(steps) and steps[-1] == 2048
@@ -96,7 +96,7 @@ def test_resume_continues_step_counter_logs_and_csv(ppo_run, caplog):
 def test_resuming_a_run_at_its_budget_finishes_it_without_training(ppo_run, caplog):
     steps = json.loads((ppo_run / 'summary.json').read_text())['steps']
     with caplog.at_level('INFO'):
-        status = cli.main(['train', '--resume', str(ppo_run), '--total-timesteps', str(steps),
+        status = cli.main(['train', '--resume', str(ppo_run), '--total-steps', str(steps),
                            '--no-progress'])
     assert status == 0
     assert f'has its {steps} steps already' in caplog.text
@@ -118,26 +118,26 @@ def test_eval_prints_the_table_and_writes_json(ppo_run, capsys, tmp_path):
 def test_a_stop_request_saves_a_checkpoint_and_ends_cleanly(tmp_path):
     stop = threading.Event()
     stop.set()
-    result = train(TrainRequest(envs=('inprocess',), runs_root=tmp_path, progress_bar=False,
-                                overrides={'n_envs': 2, 'n_steps': 256, 'total_timesteps': 4096}),
-                   stop)
+    settings = TrainSettings(overrides='{n_envs: 2, n_steps: 256, total_steps: 4096}')
+    result = train(TrainRequest(settings, envs=('inprocess',), runs_root=tmp_path,
+                                progress_bar=False), stop)
     assert result.outcome is Outcome.INTERRUPTED and result.exit_code == 0
     assert latest_checkpoint(result.run_dir / 'checkpoints') is not None
     assert not (result.run_dir / 'final').exists()
 
 
 def test_sac_checkpoints_keep_the_replay_buffer_and_resume_from_it(tmp_path, caplog):
-    overrides = ['--set', 'n_envs=2', '--set', 'learning_starts=100', '--set', 'batch_size=32',
-                 '--set', 'buffer_size=2000', '--set', 'policy_kwargs={net_arch: [32, 32]}',
-                 '--set', 'checkpoint_freq=200', '--set', 'eval_freq=0', '--no-progress']
+    overrides = ['--overrides', '{n_envs: 2, learning_starts: 100, batch_size: 32, '
+                 'buffer_size: 2000, policy_kwargs: {net_arch: [32, 32]}, checkpoint_freq: 200, '
+                 'eval_freq: 0}', '--no-progress']
     assert cli.main(['train', '--algo', 'sac', '--envs', 'inprocess', '--runs-root',
-                     str(tmp_path), '--total-timesteps', '400', *overrides]) == 0
+                     str(tmp_path), '--total-steps', '400', *overrides]) == 0
     run = run_dir_of(tmp_path)
     newest = latest_checkpoint(run / 'checkpoints')
     buffer = load_from_pkl(newest / 'replay_buffer.pkl')
     assert buffer.size() * 2 == read_meta(newest)['step'] == 400
     with caplog.at_level('INFO'):
-        assert cli.main(['train', '--resume', str(run), '--total-timesteps', '600',
+        assert cli.main(['train', '--resume', str(run), '--total-steps', '600',
                          '--no-progress']) == 0
     assert 'from step 400' in caplog.text
     buffer = load_from_pkl(latest_checkpoint(run / 'checkpoints') / 'replay_buffer.pkl')

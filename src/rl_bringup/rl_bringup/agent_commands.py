@@ -14,12 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rl_agent_node.config import load_config
-from rl_agent_node.run_dir import new_run_path
+from rl_agent_node.knobs import add_flags, given
 from rl_bringup.graph import SIMULATORS, GraphEntry, GraphOptions, bringup_graph
-
-#: Env nodes ``rl train`` starts without --num-envs.
-TRAIN_ENVS = 4
+from rl_bringup.training_run import TrainingRun, training_plan
 
 
 def parse_seeds(text: str) -> tuple[int, int]:
@@ -40,23 +37,6 @@ def parse_seeds(text: str) -> tuple[int, int]:
     return seeds[0], len(seeds)
 
 
-def _record_policy(text: str) -> str:
-    if text in ('none', 'all', 'failures') or (
-            text.startswith('every:') and text[6:].isdigit() and int(text[6:]) > 0):
-        return text
-    raise argparse.ArgumentTypeError(
-        f"record must be every:K, failures, all or none; got {text!r}")
-
-
-def _namespaces(text: str) -> tuple[str, ...]:
-    """``env_0,env_1`` (leading '/' and blanks allowed) as a tuple of namespaces."""
-    names = tuple(part.strip().strip('/') for part in text.split(','))
-    if not all(names):
-        raise argparse.ArgumentTypeError(
-            f'envs must be namespaces separated by commas, like env_0,env_1; got {text!r}')
-    return names
-
-
 def add_sim_argument(parser: argparse.ArgumentParser, default: str | None = 'mujoco') -> None:
     """``--sim``, the same for ``rl sim``, ``rl train`` and ``rl eval``.
 
@@ -69,78 +49,32 @@ def add_sim_argument(parser: argparse.ArgumentParser, default: str | None = 'muj
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
-    """The ``rl train`` flags."""
-    parser.add_argument('--config', type=Path, default=None,
-                        help='training config YAML named <algo>.yaml (default: the package one)')
-    parser.add_argument('--num-envs', type=int, default=None,
-                        help=f'env nodes to start (default {TRAIN_ENVS})')
-    add_sim_argument(parser, default=None)
-    parser.add_argument('--envs', type=_namespaces, default=(), metavar='NS[,NS...]',
-                        help='train on env nodes already running elsewhere (docker compose, '
-                             'Kubernetes, other hosts) in these namespaces, e.g. env_0,env_1; '
-                             'starts only the recorder and the agent')
-    parser.add_argument('--algo', default='ppo', choices=('ppo', 'sac', 'td3', 'a2c', 'ddpg'),
-                        help='algorithm (default ppo)')
-    parser.add_argument('--task', default='goal_reaching', help='task (default goal_reaching)')
-    parser.add_argument('--total-steps', type=int, default=0,
-                        help="training steps; 0 for the config's (default)")
-    parser.add_argument('--seed', type=int, default=-1, help="seed; < 0 for the config's")
-    parser.add_argument('--run-dir', type=Path, default=None,
-                        help='run directory (default runs/<task>_<algo>_<seed>_<time>)')
-    parser.add_argument('--record', type=_record_policy, default='every:10',
-                        help='episodes to record as rosbag2: every:K, failures, all or none '
-                             '(default every:10)')
-    parser.add_argument('--resume', type=Path, default=None, metavar='RUN_DIR',
-                        help='continue a run from its newest checkpoint')
-    parser.add_argument('--success-target', type=float, default=0.9,
-                        help='stop once a periodic evaluation on held-out seeds reaches this '
-                             'success rate, the bar a goal_reaching policy must clear; 0 trains '
-                             'the whole budget (default 0.9)')
+    """The ``rl train`` flags: one per knob of :class:`~rl_bringup.training_run.TrainingRun`."""
+    add_flags(parser, TrainingRun)
 
 
-def _graph_options(args: argparse.Namespace, run_dir: Path,
-                   agent: dict[str, Any]) -> GraphOptions:
-    """The graph of ``rl train``: env nodes it starts, or those of ``--envs``.
+def training_run(args: argparse.Namespace) -> TrainingRun:
+    """The run that the ``rl train`` flags describe.
 
-    :raises ValueError: for ``--envs`` with ``--num-envs`` or ``--sim``, which contradict it.
+    :raises ValueError: for ``--envs`` with ``--num-envs`` or ``--sim``, which
+        contradict it, and for knobs that make no run.
     """
-    if args.envs and (args.num_envs is not None or args.sim is not None):
+    typed = given(args, TrainingRun)
+    if 'envs' in typed and {'num_envs', 'sim'} & set(typed):
         raise ValueError('--envs trains on env nodes running elsewhere, while --num-envs and '
                          '--sim choose env nodes to start here: give --envs alone, or drop it')
-    return GraphOptions(num_envs=TRAIN_ENVS if args.num_envs is None else args.num_envs,
-                        sim=args.sim or 'mujoco', task=args.task, record=args.record,
-                        bag_dir=str(run_dir), run_name='bags', agent=agent,
-                        external_envs=args.envs)
+    return TrainingRun(**typed)
 
 
-def training_plan(args: argparse.Namespace) -> tuple[Path, list[GraphEntry]]:
-    """The run directory and the graph for ``rl train``.
+def rl_train_plan(args: argparse.Namespace) -> tuple[Path, list[GraphEntry]]:
+    """The run directory and the graph of ``rl train``.
 
     The agent draws a progress bar on a terminal and logs lines elsewhere
     (a container's log, a file).
 
-    :raises ValueError: for contradicting flags, saying which.
+    :raises ValueError: for contradicting flags or knobs that make no run, saying which.
     """
-    config_dir = args.config.parent if args.config else None
-    if args.config is not None and args.config.stem != args.algo:
-        raise ValueError(f'--config must be named {args.algo}.yaml for --algo {args.algo} '
-                         f'(it holds that algorithm\'s keys), got {args.config.name}')
-    if args.resume is not None:
-        run_dir = args.resume
-    elif args.run_dir is not None:
-        run_dir = args.run_dir
-    else:
-        config = load_config(args.algo, args.task, config_dir, {})
-        seed = args.seed if args.seed >= 0 else config.agent.seed
-        run_dir = new_run_path(Path('runs'), args.task, args.algo, seed)
-    agent = {'mode': 'train', 'algo': args.algo, 'task': args.task,
-             'config_dir': str(config_dir or ''), 'total_timesteps': args.total_steps,
-             'seed': args.seed, 'resume': str(args.resume or ''),
-             'run_dir': '' if args.resume else str(run_dir),
-             'progress_bar': sys.stdout.isatty(),
-             'overrides': f'{{success_target: {args.success_target}}}'
-             if args.success_target > 0 else ''}
-    return run_dir, bringup_graph(_graph_options(args, run_dir, agent))
+    return training_plan(training_run(args), progress_bar=sys.stdout.isatty())
 
 
 def training_report(run_dir: Path) -> str:

@@ -84,18 +84,19 @@ def _run_sim(args: argparse.Namespace) -> int:
 
 
 def _run_train(args: argparse.Namespace) -> int:
-    from rl_bringup.agent_commands import training_plan, training_report
+    from rl_agent_node.errors import AgentError
+    from rl_bringup.agent_commands import rl_train_plan, training_report
 
     try:
-        run_dir, graph = training_plan(args)
-    except (ValueError, OSError) as error:
+        run_dir, graph = rl_train_plan(args)
+    except (ValueError, OSError, AgentError) as error:
         print(f'rl train: {error}', file=sys.stderr)
         return 2
     specs = _launchable('train', graph)
     run_dir.mkdir(parents=True, exist_ok=True)
     [agent] = [spec for spec in specs if spec.role == 'agent']
-    where = 'running elsewhere' if args.envs else 'started here'
-    print(f"rl train: {args.algo} on {agent.parameters['envs']} ({where}), "
+    where = 'started here' if any(spec.role == 'env' for spec in specs) else 'running elsewhere'
+    print(f"rl train: {agent.parameters['algo']} on {agent.parameters['envs']} ({where}), "
           f'run directory {run_dir}', flush=True)
     status = _launch(specs, run_dir)
     print(training_report(run_dir), flush=True)

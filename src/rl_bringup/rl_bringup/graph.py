@@ -28,6 +28,10 @@ SIMULATORS: dict[str, str] = {
 
 #: Seconds before a respawned node (simulator, env node, recorder) is started again.
 RESPAWN_DELAY = 2.0
+#: Seconds a node gets to stop after SIGINT, before SIGTERM (launch's default is 5).
+STOP_TIMEOUT = 10.0
+#: Seconds the agent gets: a checkpoint (an off-policy replay buffer) may take a while.
+AGENT_STOP_TIMEOUT = 120.0
 #: TCP port of env_0's Webots; env k's listens on ``WEBOTS_PORT + k`` (one per instance).
 WEBOTS_PORT = 1234
 #: Seconds an env node waits for Webots' ``sim/`` services: Webots takes long to start.
@@ -50,6 +54,7 @@ class NodeSpec:
     :param parameters: ROS parameters.
     :param remappings: (from, to) topic or service remappings.
     :param respawn: start it again when it dies.
+    :param stop_timeout: seconds it gets to stop after SIGINT before SIGTERM.
     """
 
     role: Role
@@ -61,6 +66,7 @@ class NodeSpec:
     parameters: dict[str, Any] = field(default_factory=dict)
     remappings: tuple[tuple[str, str], ...] = ()
     respawn: bool = False
+    stop_timeout: float = STOP_TIMEOUT
 
     @property
     def label(self) -> str:
@@ -224,7 +230,7 @@ def agent_node(options: GraphOptions) -> NodeSpec:
     namespaces = ','.join(options.namespaces)
     parameters = {'envs': namespaces, 'env': options.namespaces[0], **(options.agent or {})}
     return NodeSpec('agent', 'rl_agent_node', 'agent_node', 'rl_agent_node.agent_node',
-                    'rl_agent', '', parameters)
+                    'rl_agent', '', parameters, stop_timeout=AGENT_STOP_TIMEOUT)
 
 
 def bringup_graph(options: GraphOptions) -> list[GraphEntry]:

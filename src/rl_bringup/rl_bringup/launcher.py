@@ -30,8 +30,6 @@ from rl_bringup.graph import GraphEntry, LaunchInclude, NodeSpec
 
 _log = logging.getLogger('rl.launcher')
 
-#: Seconds a stopping process gets after SIGINT, and again after SIGTERM.
-STOP_GRACE = 15.0
 #: Order in which roles are stopped.
 _STOP_ORDER = ('agent', 'recorder', 'env', 'simulator')
 
@@ -138,7 +136,10 @@ class ManagedProcess:
         return None if self._proc is None else self._proc.poll()
 
     def stop(self) -> int | None:
-        """SIGINT, then SIGTERM, then SIGKILL to the whole process group."""
+        """SIGINT, then SIGTERM, then SIGKILL to the whole process group.
+
+        Each signal gets the node's ``stop_timeout`` seconds, as under ``ros2 launch``.
+        """
         if self._proc is None:
             return None
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -146,7 +147,7 @@ class ManagedProcess:
                 break
             self._proc.send_signal(signum)
             try:
-                self._proc.wait(STOP_GRACE)
+                self._proc.wait(self.spec.stop_timeout)
             except subprocess.TimeoutExpired:
                 _log.warning('%s did not stop on %s', self.spec.label, signum.name)
         if self._proc.poll() is None:

@@ -441,7 +441,7 @@ def test_the_trainer_runs_rl_train_on_the_replicas_with_its_settings(tmp_path):
     assert run_dir == tmp_path / 'run'
     agent = plan['agent'].parameters
     assert agent['envs'] == 'env_0,env_1'
-    assert (agent['algo'], agent['task'], agent['seed'], agent['total_timesteps']) == (
+    assert (agent['algo'], agent['task'], agent['seed'], agent['total_steps']) == (
         'sac', 'wall_following', 7, 5000)
     assert (agent['run_dir'], agent['resume']) == (str(run_dir), '')
     assert agent['overrides'] == '{success_target: 0.9}'

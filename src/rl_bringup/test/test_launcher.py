@@ -25,7 +25,7 @@ from rl_testing.ros import call, wait_for_service
 
 #: A PPO config small enough to train in seconds: 4 updates of 2 x 128 steps.
 SHORT_PPO = {'default': {
-    'total_timesteps': 1024, 'normalize': False, 'eval_freq': 0, 'checkpoint_freq': 512,
+    'total_steps': 1024, 'normalize': False, 'eval_freq': 0, 'checkpoint_freq': 512,
     'log_freq': 256, 'torch_threads': 1, 'seed': 0, 'policy': 'MlpPolicy', 'n_steps': 128,
     'batch_size': 128, 'n_epochs': 1}}
 

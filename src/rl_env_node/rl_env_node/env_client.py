@@ -9,6 +9,7 @@ asynchronously and collected together, so N env nodes step concurrently.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -74,15 +75,24 @@ class EnvClient:
             client.remove_pending_request(future)
 
 
+#: Seconds an answer is still waited for once the stop event is set.
+STOP_GRACE = 1.0
+
+
 class EnvClientSession:
     """A private rclpy context, node and executor for env clients.
 
     :param name: node name of the client.
     :param timeout: seconds to wait for any answer.
+    :param stop: once set (SIGINT, SIGTERM), a wait gives up after
+        :data:`STOP_GRACE` seconds, so that a program stopping does not wait
+        out the timeout on env nodes that stopped with it.
     """
 
-    def __init__(self, name: str = 'rl_env_client', timeout: float = 30.0) -> None:
+    def __init__(self, name: str = 'rl_env_client', timeout: float = 30.0,
+                 stop: threading.Event | None = None) -> None:
         self.timeout = timeout
+        self._stop = stop or threading.Event()
         self._context = rclpy.Context()
         # No arguments: rclpy would otherwise read the host process's --ros-args
         # (an agent node's __node remap and params file) and rename this node.
@@ -100,12 +110,18 @@ class EnvClientSession:
     def wait(self, futures: Sequence[Future], what: str) -> list[Any]:
         """Spin until every future is done; the responses, in order.
 
-        :raises EnvTimeoutError: when one is still open after the timeout.
+        :raises EnvTimeoutError: when one is still open after the timeout, or
+            :data:`STOP_GRACE` seconds after the stop event was set.
         """
         deadline = time.monotonic() + self.timeout
+        stopping = False
         while not all(f.done() for f in futures):
+            if self._stop.is_set() and not stopping:
+                stopping, deadline = True, min(deadline, time.monotonic() + STOP_GRACE)
             remaining = deadline - time.monotonic()
             if remaining <= 0.0:
+                if stopping:
+                    raise EnvTimeoutError(f'{what}: stopping, and no answer came')
                 raise EnvTimeoutError(
                     f'{what}: no answer within {self.timeout:g} s; is the env node alive?')
             self._executor.spin_once(timeout_sec=min(remaining, 0.1))
@@ -140,6 +156,12 @@ def step_result(response: Step.Response, what: str) -> tuple[np.ndarray, float, 
 
 def _info(text: str) -> dict:
     return json.loads(text) if text else {}
+
+
+def served_task_options(spec: GetSpec.Response) -> dict[str, Any]:
+    """The task options an env node serves (from ``spec_json``), by name."""
+    described = json.loads(spec.spec_json).get('task_options', {}) if spec.spec_json else {}
+    return {name: entry['value'] for name, entry in described.items()}
 
 
 def spaces_from_spec(spec: GetSpec.Response) -> tuple[gym.spaces.Box, gym.spaces.Box]:

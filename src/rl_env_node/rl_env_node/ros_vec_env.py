@@ -8,6 +8,7 @@ the last observation in ``info['terminal_observation']``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,6 +25,7 @@ from rl_env_node.env_client import (
     EnvClient,
     EnvClientSession,
     reset_result,
+    served_task_options,
     spaces_from_spec,
     step_result,
 )
@@ -35,12 +37,14 @@ class RosVecEnv(VecEnv):
 
     :param namespaces: one per env node, e.g. ``['env_0', 'env_1']``.
     :param timeout: seconds to wait for the env nodes to appear and for each answer.
+    :param stop: once set, waits end within a second (see :class:`EnvClientSession`).
     """
 
-    def __init__(self, namespaces: Sequence[str], timeout: float = 30.0) -> None:
+    def __init__(self, namespaces: Sequence[str], timeout: float = 30.0,
+                 stop: threading.Event | None = None) -> None:
         if not namespaces:
             raise ValueError('RosVecEnv needs at least one namespace')
-        self._session = EnvClientSession('rl_vec_client', timeout)
+        self._session = EnvClientSession('rl_vec_client', timeout, stop)
         try:
             self._clients = [EnvClient(self._session, ns) for ns in namespaces]
             for client in self._clients:
@@ -120,6 +124,7 @@ class RosVecEnv(VecEnv):
             'task': lambda k: self.specs[k].task,
             'control_period': lambda k: self.specs[k].control_period,
             'max_episode_steps': lambda k: self.specs[k].max_episode_steps,
+            'task_options': lambda k: served_task_options(self.specs[k]),
         }
         if attr_name not in known:
             raise AttributeError(f'a remote env has no attribute {attr_name!r} here; '
