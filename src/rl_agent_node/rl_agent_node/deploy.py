@@ -113,7 +113,8 @@ def deploy(request: DeployRequest, stop: threading.Event,
     the base within its watchdog period.
 
     :param request: what to run where.
-    :param stop: set by SIGINT/SIGTERM.
+    :param stop: set by SIGINT/SIGTERM; ends the deployment at once, also
+        while connecting or when the env node went down with the agent.
     :param on_episode: called with the episode index and result after each episode.
     :raises EnvError: after ``max_failures`` consecutive failed episodes.
     """
@@ -121,7 +122,12 @@ def deploy(request: DeployRequest, stop: threading.Event,
     from rl_env_node.ros_env import RosEnv
 
     policy = load_policy(request.model, request.torch_threads)
-    env = RosEnv(request.namespace, timeout=request.timeout)
+    try:
+        env = RosEnv(request.namespace, timeout=request.timeout, stop=stop)
+    except EnvTimeoutError:
+        if stop.is_set():
+            return []
+        raise
     expected = policy.meta.get('task')
     if expected is not None and env.task != expected:
         env.close()
@@ -134,6 +140,8 @@ def deploy(request: DeployRequest, stop: threading.Event,
             try:
                 episode = run_episodes(env, policy.act, [None], stop).episodes
             except (EnvTimeoutError, RemoteEnvError) as error:
+                if stop.is_set():
+                    break  # the env node stops with us (Ctrl-C reaches the process group)
                 failures += 1
                 _LOG.error('episode failed (%d in a row): %s', failures, error)
                 if failures >= request.max_failures:

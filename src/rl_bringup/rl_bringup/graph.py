@@ -158,11 +158,13 @@ class GraphOptions:
         """The env namespaces: external ones as given, else env_0..env_{N-1}, or the root one.
 
         A single env for interactive use sits in the root namespace, so a user
-        types ``ros2 service call /reset``; an agent always names its envs.
+        types ``ros2 service call /reset``, and so does the env node on the
+        real robot, beside the driver's root-namespace topics; an agent in
+        simulation always names its envs.
         """
         if self.external_envs:
             return list(self.external_envs)
-        if self.num_envs == 1 and self.agent is None:
+        if self.num_envs == 1 and (self.agent is None or self.real_robot):
             return ['']
         return [f'env_{k}' for k in range(self.num_envs)]
 

@@ -40,19 +40,26 @@ class EnvClient:
     def __init__(self, session: EnvClientSession, namespace: str) -> None:
         node = session.node
         self.namespace = namespace
+        self._stop = session.stop
         self._reset = node.create_client(Reset, service_name(namespace, 'reset'))
         self._step = node.create_client(Step, service_name(namespace, 'step'))
         self._spec = node.create_client(GetSpec, service_name(namespace, 'get_spec'))
 
     def wait_for_services(self, timeout: float) -> None:
-        """Block until the env node serves; EnvTimeoutError naming it otherwise."""
+        """Block until the env node serves; EnvTimeoutError naming it otherwise.
+
+        Gives up at once when the session's stop event is set.
+        """
         deadline = time.monotonic() + timeout
         for client in (self._reset, self._step, self._spec):
-            remaining = max(0.0, deadline - time.monotonic())
-            if not client.wait_for_service(timeout_sec=remaining):
-                raise EnvTimeoutError(
-                    f'no env node serves {client.srv_name} (waited {timeout:g} s): start one '
-                    "with './rl sim', or check the namespace")
+            while not client.wait_for_service(
+                    timeout_sec=min(0.2, max(0.0, deadline - time.monotonic()))):
+                if self._stop.is_set():
+                    raise EnvTimeoutError(f'stopping while waiting for {client.srv_name}')
+                if time.monotonic() >= deadline:
+                    raise EnvTimeoutError(
+                        f'no env node serves {client.srv_name} (waited {timeout:g} s): start '
+                        "one with './rl sim', or check the namespace")
 
     def send_reset(self, seed: int | None, options: Mapping[str, Any] | None) -> Future:
         """Ask for a reset; ``seed`` None keeps the env's random stream."""
@@ -92,7 +99,7 @@ class EnvClientSession:
     def __init__(self, name: str = 'rl_env_client', timeout: float = 30.0,
                  stop: threading.Event | None = None) -> None:
         self.timeout = timeout
-        self._stop = stop or threading.Event()
+        self.stop = stop or threading.Event()
         self._context = rclpy.Context()
         # No arguments: rclpy would otherwise read the host process's --ros-args
         # (an agent node's __node remap and params file) and rename this node.
@@ -116,7 +123,7 @@ class EnvClientSession:
         deadline = time.monotonic() + self.timeout
         stopping = False
         while not all(f.done() for f in futures):
-            if self._stop.is_set() and not stopping:
+            if self.stop.is_set() and not stopping:
                 stopping, deadline = True, min(deadline, time.monotonic() + STOP_GRACE)
             remaining = deadline - time.monotonic()
             if remaining <= 0.0:

@@ -10,6 +10,7 @@ Gymnasium's (seeding, terminated vs truncated). Refusals and silences raise
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import gymnasium as gym
@@ -29,12 +30,14 @@ class RosEnv(gym.Env):
 
     :param namespace: the env node's namespace, '' for the root one.
     :param timeout: seconds to wait for the env node to appear and for each answer.
+    :param stop: once set, waits end within a second (see :class:`EnvClientSession`).
     """
 
     metadata = {'render_modes': []}
 
-    def __init__(self, namespace: str = '', timeout: float = 30.0) -> None:
-        self._session = EnvClientSession('rl_gym_client', timeout)
+    def __init__(self, namespace: str = '', timeout: float = 30.0,
+                 stop: threading.Event | None = None) -> None:
+        self._session = EnvClientSession('rl_gym_client', timeout, stop)
         try:
             self._client = EnvClient(self._session, namespace)
             self._client.wait_for_services(timeout)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from rl_testing.domain import private_domain
+from rl_testing.ros2_cli import Ros2Cli, Ros2CliUnavailable, find_ros2_cli
 
 
 @pytest.fixture(scope='session', autouse=True)
@@ -45,3 +46,12 @@ def node_logs(tmp_path: Path) -> Path:
     folder = tmp_path / 'node_logs'
     folder.mkdir()
     return folder
+
+
+@pytest.fixture(scope='session')
+def ros2_cli(ros_domain: int) -> Ros2Cli:
+    """The ROS 2 command line; the test is skipped, saying why, where there is none."""
+    try:
+        return find_ros2_cli()
+    except Ros2CliUnavailable as reason:
+        pytest.skip(str(reason))

@@ -7,6 +7,7 @@ failing test prints, because a silent dead node is the hardest failure to read.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -23,6 +24,7 @@ class NodeProcess:
     :param command: argv; ``python -m module`` style keeps it free of install paths.
     :param log_dir: where ``<name>.log`` is written.
     :param env: extra environment variables on top of this process's.
+    :param cwd: the working directory; this process's when None.
     """
 
     def __init__(
@@ -31,9 +33,11 @@ class NodeProcess:
         command: Sequence[str],
         log_dir: Path,
         env: dict[str, str] | None = None,
+        cwd: Path | None = None,
     ) -> None:
         self.name = name
         self.command = list(command)
+        self.cwd = cwd
         self.log_path = log_dir / f'{name}.log'
         self._env = {**os.environ, **(env or {})}
         self._proc: subprocess.Popen[bytes] | None = None
@@ -47,12 +51,17 @@ class NodeProcess:
         return cls(name, [sys.executable, '-m', module, *args], log_dir, env)
 
     def start(self) -> NodeProcess:
-        """Start the process; its stdout and stderr go to :attr:`log_path`."""
+        """Start the process in a process group of its own; output goes to :attr:`log_path`.
+
+        SIGINT is set back to its default in the child: a process started in
+        the background of a non-interactive shell (as colcon may run pytest)
+        inherits it ignored, and then no Ctrl-C would ever reach the node.
+        """
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, 'wb')  # noqa: SIM115 - owned by the child
         self._proc = subprocess.Popen(
-            self.command, stdout=log, stderr=subprocess.STDOUT, env=self._env,
-            start_new_session=True,
+            self.command, stdout=log, stderr=subprocess.STDOUT, env=self._env, cwd=self.cwd,
+            start_new_session=True, preexec_fn=_default_sigint,
         )
         log.close()
         return self
@@ -73,6 +82,11 @@ class NodeProcess:
         if self._proc is not None and self._proc.poll() is None:
             self._proc.send_signal(signum)
 
+    def interrupt_group(self) -> None:
+        """SIGINT to the whole process group: what a terminal's Ctrl-C does."""
+        if self._proc is not None and self._proc.poll() is None:
+            os.killpg(self._proc.pid, signal.SIGINT)
+
     def wait(self, timeout: float) -> int:
         """Wait for exit; raises ``subprocess.TimeoutExpired`` after ``timeout`` s."""
         if self._proc is None:
@@ -80,7 +94,11 @@ class NodeProcess:
         return self._proc.wait(timeout)
 
     def stop(self, grace: float = 10.0) -> int | None:
-        """SIGINT, then SIGKILL to the whole group after ``grace`` seconds."""
+        """SIGINT, then SIGKILL to the whole group after ``grace`` seconds.
+
+        Whatever is left of the group afterwards (the children of a ``ros2
+        launch`` that died) is killed too, so no test leaves a node behind.
+        """
         if self._proc is None:
             return None
         if self._proc.poll() is None:
@@ -90,6 +108,8 @@ class NodeProcess:
             except subprocess.TimeoutExpired:
                 os.killpg(self._proc.pid, signal.SIGKILL)
                 self._proc.wait(grace)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self._proc.pid, signal.SIGKILL)
         return self._proc.returncode
 
     def output(self) -> str:
@@ -117,6 +137,10 @@ class NodeProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def stop_all(processes: list[NodeProcess]) -> None:
