@@ -134,15 +134,28 @@ def test_it_gives_up_after_the_recovery_timeout():
         step(venv)
 
 
-def test_a_stop_request_ends_the_wait():
+def test_a_stop_request_ends_the_wait_without_reconnecting():
+    # Env nodes failing while a stop was asked have stopped with the agent (Ctrl-C reaches
+    # the whole process group): the checkpoint needs none of them, so none is waited for.
     stop = threading.Event()
     stop.set()
     factory = Factory(fail_step_at=1, failing_builds=set(range(2, 10_000)))
     venv = make(factory, stop=stop)
     venv.reset()
-    with pytest.raises(EnvUnavailableError):
+    with pytest.raises(EnvUnavailableError, match='stopped while the env nodes failed'):
         step(venv)
-    assert factory.calls == 2
+    assert factory.calls == 1
+
+
+def test_a_stop_request_during_an_outage_ends_the_wait():
+    stop = threading.Event()
+    factory = Factory(fail_step_at=1, failing_builds=set(range(2, 10_000)))
+    venv = make(factory, stop=stop)
+    venv.reset()
+    threading.Timer(0.3, stop.set).start()
+    with pytest.raises(EnvUnavailableError, match='stopped while waiting'):
+        step(venv)
+    assert factory.calls >= 2
 
 
 def test_other_errors_are_not_swallowed():

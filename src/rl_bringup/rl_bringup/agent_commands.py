@@ -78,17 +78,25 @@ def rl_train_plan(args: argparse.Namespace) -> tuple[Path, list[GraphEntry]]:
 
 
 def training_report(run_dir: Path) -> str:
-    """Where everything went, for the end of ``rl train``."""
+    """Where everything went, for the end of ``rl train``: only what is there.
+
+    A run whose agent died before its summary names no summary, and says how
+    to continue it instead.
+    """
     bags = sorted((run_dir / 'bags').glob('*/metadata.yaml'))
-    lines = [
-        f'run directory:   {run_dir}',
-        f"best model:      {run_dir / 'best'}",
-        f"bags:            {run_dir / 'bags'} ({len(bags)} episodes)",
-        f"tensorboard:     tensorboard --logdir {run_dir / 'tb'}",
-        f"learning curve:  {run_dir / 'learning_curve.png'}",
-        f"summary:         {run_dir / 'summary.json'}",
-        f"evaluate:        ./rl eval {run_dir} --seeds 10000-10099",
-    ]
+    lines = [f'run directory:   {run_dir}']
+    for label, path in (('best model:', run_dir / 'best'), ('summary:', run_dir / 'summary.json'),
+                        ('learning curve:', run_dir / 'learning_curve.png')):
+        if path.exists():
+            lines.append(f'{label:<16} {path}')
+    lines.append(f"bags:            {run_dir / 'bags'} ({len(bags)} episodes)")
+    if (run_dir / 'tb').is_dir():
+        lines.append(f"tensorboard:     tensorboard --logdir {run_dir / 'tb'}")
+    if (run_dir / 'summary.json').exists():
+        lines.append(f'evaluate:        ./rl eval {run_dir} --seeds 10000-10099')
+    else:
+        lines.append(f'no summary: the agent did not finish (see its log above); continue '
+                     f'with ./rl train --resume {run_dir}')
     return '\n'.join(lines)
 
 

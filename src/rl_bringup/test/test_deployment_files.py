@@ -35,7 +35,9 @@ import pytest
 import yaml
 from launch_arguments import declared_arguments
 
-from rl_bringup.agent_commands import training_plan
+from rl_agent_node.agent_node import PARAMETERS as AGENT_PARAMETERS
+from rl_agent_node.config import load_config
+from rl_bringup.agent_commands import rl_train_plan
 from rl_bringup.cli import build_parser
 from rl_bringup.graph import GraphOptions, env_nodes
 
@@ -422,7 +424,7 @@ def train_plan(settings):
     command = rl_container.train_command(settings)
     assert command[1:5] == ['-m', 'rl_bringup.cli', 'train', '--envs']
     args = build_parser().parse_args(command[3:])
-    run_dir, graph = training_plan(args)
+    run_dir, graph = rl_train_plan(args)
     return run_dir, {entry.role: entry for entry in graph}
 
 
@@ -444,11 +446,11 @@ def test_the_trainer_runs_rl_train_on_the_replicas_with_its_settings(tmp_path):
     assert (agent['algo'], agent['task'], agent['seed'], agent['total_steps']) == (
         'sac', 'wall_following', 7, 5000)
     assert (agent['run_dir'], agent['resume']) == (str(run_dir), '')
-    assert agent['overrides'] == '{success_target: 0.9}'
+    assert (agent['success_target'], agent['overrides']) == (0.9, '')
     recorder = plan['recorder'].parameters
     assert (recorder['policy'], recorder['bag_dir'], recorder['namespaces']) == (
         'failures', str(run_dir), ['env_0', 'env_1'])
-    assert set(agent) <= parameter_names(REPO / 'src/rl_agent_node/rl_agent_node/agent_node.py')
+    assert set(agent) <= {spec.name for spec in AGENT_PARAMETERS}
 
 
 def test_a_run_with_a_config_is_resumed_and_a_finished_one_is_left(tmp_path):
@@ -456,7 +458,8 @@ def test_a_run_with_a_config_is_resumed_and_a_finished_one_is_left(tmp_path):
         {'RL_RUNS': str(tmp_path), 'RL_RUN_NAME': 'r', 'RL_TOTAL_STEPS': '5000'})
     assert train_plan(settings)[1]['agent'].parameters['run_dir'] == str(tmp_path / 'r')
     (tmp_path / 'r').mkdir()
-    (tmp_path / 'r' / 'config.yaml').write_text('algo: ppo\n')
+    (tmp_path / 'r' / 'config.yaml').write_text(
+        yaml.safe_dump(load_config('ppo', 'goal_reaching').to_dict()))
     parameters = train_plan(settings)[1]['agent'].parameters
     assert (parameters['resume'], parameters['run_dir']) == (str(tmp_path / 'r'), '')
     assert rl_container.finished_run(settings) is None

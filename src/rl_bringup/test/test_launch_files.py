@@ -19,14 +19,20 @@ import pytest
 from launch_arguments import declared_arguments, tuple_names
 
 from rl_agent_node.agent_node import PARAMETERS as AGENT_PARAMETERS
+from rl_agent_node.config import load_config
+from rl_agent_node.knobs import knob_fields
+from rl_agent_node.run_dir import RunDir
+from rl_agent_node.train_settings import TrainSettings
 from rl_bringup.agent_commands import (
     add_eval_arguments,
     add_train_arguments,
     eval_parameters,
     evaluation_plan,
-    training_plan,
+    rl_train_plan,
+    training_report,
 )
 from rl_bringup.graph import WEBOTS_PORT, GraphOptions, LaunchInclude, NodeSpec, bringup_graph
+from rl_bringup.training_run import TrainingRun, training_plan
 
 SRC = Path(__file__).resolve().parents[2]
 LAUNCH_FILES = sorted((SRC / 'rl_bringup' / 'launch').glob('*.launch.py'))
@@ -56,10 +62,12 @@ def test_launch_file_builds_its_nodes_from_the_graph(path):
     tree = ast.parse(path.read_text())
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                 for alias in node.names}
-    assert {'bringup_graph', 'GraphOptions', 'describe'} <= imported
+    # The graph comes from bringup_graph, directly or through training_plan (train).
+    builder = 'training_plan' if 'training_plan' in imported else 'bringup_graph'
+    assert {builder, 'describe'} <= imported
     calls = {node.func.id for node in ast.walk(tree)
              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
-    assert 'Node' not in calls and 'bringup_graph' in calls
+    assert 'Node' not in calls and builder in calls
     keywords = {kw.arg for node in ast.walk(tree) if isinstance(node, ast.Call)
                 for kw in node.keywords}
     assert not keywords & {'executable', 'package'}
@@ -170,7 +178,17 @@ def test_impossible_graphs_are_refused_naming_the_value(options, message):
         GraphOptions(**options)
 
 
-@pytest.mark.parametrize('path', LAUNCH_FILES, ids=lambda p: p.name)
+HAND_WRITTEN = [path for path in LAUNCH_FILES if path.name != 'train.launch.py']
+
+
+def test_train_launch_declares_the_training_run_knobs_and_reads_them_all():
+    # Its arguments and their reading are generated from TrainingRun (test_knobs checks both).
+    source = (SRC / 'rl_bringup' / 'launch' / 'train.launch.py').read_text()
+    assert 'ARGUMENTS = launch_arguments(TrainingRun)' in source
+    assert 'from_strings(TrainingRun, value)' in source
+
+
+@pytest.mark.parametrize('path', HAND_WRITTEN, ids=lambda p: p.name)
 def test_every_declared_launch_argument_is_described_and_used(path):
     tree = ast.parse(path.read_text())
     [describe] = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
@@ -208,7 +226,7 @@ def agent_parameters_in(path):
     return set()
 
 
-@pytest.mark.parametrize('path', LAUNCH_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize('path', HAND_WRITTEN, ids=lambda p: p.name)
 def test_launch_files_give_the_agent_only_parameters_it_declares(path):
     # rclpy ignores an undeclared parameter without a word: a misspelt one is lost.
     declared = {spec.name for spec in AGENT_PARAMETERS}
@@ -223,7 +241,7 @@ def parsed(add_arguments, *argv):
 
 def test_the_cli_plans_give_the_agent_only_parameters_it_declares(tmp_path):
     declared = {spec.name for spec in AGENT_PARAMETERS}
-    _, specs = training_plan(parsed(add_train_arguments, '--num-envs', '2', '--record', 'none',
+    _, specs = rl_train_plan(parsed(add_train_arguments, '--num-envs', '2', '--record', 'none',
                                     '--run-dir', str(tmp_path / 'run')))
     evaluation = parsed(add_eval_arguments, str(tmp_path), '--seeds', '5-9')
     for spec in (*specs, *evaluation_plan(evaluation, tmp_path / 'out.json')):
@@ -232,7 +250,7 @@ def test_the_cli_plans_give_the_agent_only_parameters_it_declares(tmp_path):
 
 
 def test_rl_train_envs_trains_on_them_and_starts_no_env_node(tmp_path):
-    run_dir, graph = training_plan(parsed(add_train_arguments, '--envs', '/env_0, env_1',
+    run_dir, graph = rl_train_plan(parsed(add_train_arguments, '--envs', '/env_0, env_1',
                                           '--run-dir', str(tmp_path / 'run')))
     assert [s.role for s in graph] == ['recorder', 'agent']
     recorder, agent = graph
@@ -246,7 +264,7 @@ def test_rl_train_envs_refuses_flags_for_env_nodes_it_would_start(tmp_path, flag
     args = parsed(add_train_arguments, '--envs', 'env_0', *flags,
                   '--run-dir', str(tmp_path / 'run'))
     with pytest.raises(ValueError, match='--envs trains on env nodes running elsewhere'):
-        training_plan(args)
+        rl_train_plan(args)
 
 
 class Terminal(io.StringIO):
@@ -259,12 +277,58 @@ def test_rl_train_draws_a_progress_bar_only_on_a_terminal(tmp_path, monkeypatch,
                                                           progress_bar):
     # A container's or a file's log gets lines instead of a bar redrawn in place.
     monkeypatch.setattr('sys.stdout', stdout())
-    _, graph = training_plan(parsed(add_train_arguments, '--run-dir', str(tmp_path / 'run')))
+    _, graph = rl_train_plan(parsed(add_train_arguments, '--run-dir', str(tmp_path / 'run')))
     assert graph[-1].parameters['progress_bar'] is progress_bar
 
 
 def test_rl_train_without_envs_starts_four_mujoco_envs(tmp_path):
-    _, graph = training_plan(parsed(add_train_arguments, '--run-dir', str(tmp_path / 'run')))
+    _, graph = rl_train_plan(parsed(add_train_arguments, '--run-dir', str(tmp_path / 'run')))
     envs = [s for s in graph if s.role == 'env']
     assert [s.namespace for s in envs] == [f'env_{k}' for k in range(4)]
     assert {s.parameters['simulator'] for s in envs} == {'inprocess'}
+
+
+def test_every_graph_knob_of_a_training_run_reaches_its_nodes(tmp_path):
+    graph_knobs = {f.name for f in knob_fields(TrainingRun)} - {
+        f.name for f in knob_fields(TrainSettings)}
+    run = TrainingRun(num_envs=2, sim='mujoco_separate', task='wall_following', seed=4,
+                      task_options='{"obstacle_count": 1}', record='failures',
+                      run_dir=str(tmp_path / 'run'))
+    assert graph_knobs == {'num_envs', 'sim', 'headless', 'task_options', 'record', 'envs'}
+    run_dir, graph = training_plan(run, progress_bar=False)
+    envs = [e for e in graph if e.role == 'env']
+    assert [e.namespace for e in envs] == ['env_0', 'env_1']
+    assert [e.parameters['seed'] for e in envs] == [4, 5]
+    assert {(e.parameters['task'], e.parameters['task_options'], e.parameters['simulator'])
+            for e in envs} == {('wall_following', '{"obstacle_count": 1}', 'service')}
+    assert [e.role for e in graph].count('simulator') == 2
+    [recorder] = [e for e in graph if e.role == 'recorder']
+    assert (recorder.parameters['policy'], recorder.parameters['bag_dir']) == (
+        'failures', str(run_dir))
+    webots = training_plan(TrainingRun(sim='webots', headless=True, num_envs=1,
+                                       run_dir=str(tmp_path / 'w')), progress_bar=False)[1]
+    assert dict(webots[0].arguments)['headless'] == 'true'
+    external = training_plan(TrainingRun(envs='env_7', run_dir=str(tmp_path / 'e')),
+                             progress_bar=False)[1]
+    assert external[-1].parameters['envs'] == 'env_7'
+
+
+def test_a_resume_plans_the_runs_own_task_and_env_count(tmp_path):
+    run_dir = tmp_path / 'run'
+    RunDir.create(tmp_path, load_config('ppo', 'wall_following', overrides={'n_envs': 3}),
+                  path=run_dir)
+    _, graph = training_plan(TrainingRun(resume=str(run_dir)), progress_bar=False)
+    envs = [e for e in graph if e.role == 'env']
+    assert len(envs) == 3 and {e.parameters['task'] for e in envs} == {'wall_following'}
+    assert graph[-1].parameters['resume'] == str(run_dir) and graph[-1].parameters['run_dir'] == ''
+
+
+def test_the_report_after_rl_train_names_only_files_that_exist(tmp_path):
+    report = training_report(tmp_path)   # the agent died before writing anything
+    assert 'summary.json' not in report and 'best model' not in report
+    assert f'./rl train --resume {tmp_path}' in report
+    (tmp_path / 'summary.json').write_text('{}')
+    (tmp_path / 'best').mkdir()
+    report = training_report(tmp_path)
+    assert f"summary:         {tmp_path / 'summary.json'}" in report
+    assert 'best model:' in report and './rl eval' in report
