@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,7 @@ class EpisodeMetrics(BaseCallback):
 
     def _init_callback(self) -> None:
         self._next_row = (self.num_timesteps // self._log_freq + 1) * self._log_freq
+        self._metrics.restart_rate_clock(self.num_timesteps)
 
     def _on_step(self) -> bool:
         for info, done in zip(self.locals['infos'], self.locals['dones'], strict=True):
@@ -75,6 +77,9 @@ class HeldOutEvaluation(BaseCallback):
 
     Logs one line, records ``eval/*`` to TensorBoard and a CSV row, saves the
     best model to ``best_dir``, and ends training once ``success_target`` is met.
+    It evaluates at the start of a rollout, as checkpoints are taken: an
+    on-policy run interrupted mid-rollout rolls back to that point, never to
+    before an evaluation, so a resume never evaluates a step twice.
 
     :param make_env: builds the evaluation env (once, on first use).
     :param metrics: the run's metrics.
@@ -105,17 +110,19 @@ class HeldOutEvaluation(BaseCallback):
     def _init_callback(self) -> None:
         self._next = (self.num_timesteps // self._freq + 1) * self._freq
 
-    def _on_step(self) -> bool:
+    def _on_rollout_start(self) -> None:
         if self.num_timesteps < self._next:
-            return True
+            return
         self._next = (self.num_timesteps // self._freq + 1) * self._freq
         summary = self.evaluate()
         if summary is None:
-            return True
+            return
         self.target_reached = self._target is not None and summary.success_rate >= self._target
         if self.target_reached:
             _LOG.info('success target %.2f reached at step %d: stopping', self._target,
                       self.num_timesteps)
+
+    def _on_step(self) -> bool:
         return not self.target_reached
 
     def evaluate(self) -> EvaluationSummary | None:
@@ -159,39 +166,44 @@ class HeldOutEvaluation(BaseCallback):
 
 
 class PeriodicCheckpoint(BaseCallback):
-    """Save a checkpoint every ``checkpoint_freq`` steps, between updates.
+    """Save a checkpoint every ``checkpoint_freq`` steps or ``interval_s`` s, between updates.
 
     Checkpoints are taken at the start of a rollout, when the last update is
     done and no rollout is half collected, so a resumed run loses nothing.
     :attr:`consistent_step` is that point's step, to which an on-policy run
     interrupted mid-rollout rolls its counter back (the partial rollout is
-    never trained on).
+    never trained on). The wall-clock bound is what limits the loss on a
+    crash: a checkpoint per 50,000 steps is minutes of training.
 
     :param checkpoints: the run's checkpoint folder.
     :param checkpoint_freq: env steps between checkpoints.
     :param keep: newest checkpoints kept.
     :param meta: algorithm and task, stored with each checkpoint.
     :param metrics: the run's metrics, whose state each checkpoint stores.
+    :param interval_s: wall-clock seconds between checkpoints.
     """
 
     def __init__(self, checkpoints: Path, checkpoint_freq: int, keep: int,
-                 meta: dict[str, Any], metrics: RunMetrics) -> None:
+                 meta: dict[str, Any], metrics: RunMetrics, interval_s: float = 60.0) -> None:
         super().__init__()
         self._folder = checkpoints
         self._freq = checkpoint_freq
         self._keep = keep
         self._meta = meta
         self._metrics = metrics
+        self._interval = interval_s
         self._next = 0
+        self._due_at = 0.0
         self.consistent_step = 0
 
     def _init_callback(self) -> None:
         self._next = (self.num_timesteps // self._freq + 1) * self._freq
+        self._due_at = time.monotonic() + self._interval
         self.consistent_step = self.num_timesteps
 
     def _on_rollout_start(self) -> None:
         self.consistent_step = self.num_timesteps
-        if self.num_timesteps >= self._next:
+        if self.num_timesteps >= self._next or time.monotonic() >= self._due_at:
             self._next = (self.num_timesteps // self._freq + 1) * self._freq
             self.save()
 
@@ -202,5 +214,6 @@ class PeriodicCheckpoint(BaseCallback):
         """Save a checkpoint at the model's current step."""
         folder = save_checkpoint(self._folder, self.model,
                                  {**self._meta, 'metrics': self._metrics.state()}, self._keep)
+        self._due_at = time.monotonic() + self._interval
         _LOG.info('checkpoint at step %d: %s', self.model.num_timesteps, folder)
         return folder

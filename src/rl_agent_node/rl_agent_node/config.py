@@ -62,6 +62,8 @@ class AgentConfig:
     :param eval_seed: first held-out reset seed; episode k uses ``eval_seed + k``,
         far from the training envs' seeds so the worlds are not ones trained on.
     :param checkpoint_freq: env steps between checkpoints.
+    :param checkpoint_interval_s: wall-clock seconds between checkpoints, whichever of
+        the two comes first: a crash (SIGKILL, power) loses at most this much training.
     :param keep_checkpoints: newest checkpoints kept on disk (older are deleted).
     :param torch_threads: torch intra-op threads; 1 is fastest for small MLPs
         on a machine whose other cores step simulators.
@@ -86,6 +88,7 @@ class AgentConfig:
     n_eval_episodes: int = 50
     eval_seed: int = 1_000_000
     checkpoint_freq: int = 50_000
+    checkpoint_interval_s: float = 60.0
     keep_checkpoints: int = 2
     torch_threads: int = 1
     seed: int = 0
@@ -103,7 +106,8 @@ class AgentConfig:
             value = getattr(self, name)
             _require(isinstance(value, int) and not isinstance(value, bool), name, value,
                      'an integer')
-        for name in ('noise_std', 'env_timeout', 'recovery_timeout', 'success_target'):
+        for name in ('noise_std', 'env_timeout', 'recovery_timeout', 'success_target',
+                     'checkpoint_interval_s'):
             value = getattr(self, name)
             _require((value is None and name == 'success_target') or _is_number(value), name,
                      value, 'a number')
@@ -114,7 +118,7 @@ class AgentConfig:
             _require(getattr(self, name) >= 1, name, getattr(self, name), 'an integer >= 1')
         for name in ('eval_freq', 'eval_seed', 'seed', 'noise_std'):
             _require(getattr(self, name) >= 0, name, getattr(self, name), '>= 0')
-        for name in ('env_timeout', 'recovery_timeout'):
+        for name in ('env_timeout', 'recovery_timeout', 'checkpoint_interval_s'):
             _require(getattr(self, name) > 0, name, getattr(self, name), 'seconds > 0')
         target = self.success_target
         _require(target is None or 0.0 < target <= 1.0, 'success_target', target,

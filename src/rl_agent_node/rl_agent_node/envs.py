@@ -49,13 +49,15 @@ def is_inprocess(envs: Sequence[str]) -> bool:
 
 
 def make_training_env(config: TrainingConfig, envs: Sequence[str], stop: threading.Event,
-                      seed_for: Callable[[int], int]) -> VecEnv:
+                      seed_for: Callable[[int], int],
+                      on_recovery: Callable[[], None] | None = None) -> VecEnv:
     """The training VecEnv with episode statistics (VecMonitor), not yet normalised.
 
     :param config: the run's config (task, task options, n_envs, timeouts).
     :param envs: see :func:`parse_envs`.
     :param stop: ends a wait for an answer or a recovery early (ROS only).
     :param seed_for: reset seed after the n-th recovery (ROS only).
+    :param on_recovery: called after each outage survived (ROS only).
     """
     agent = config.agent
     if is_inprocess(envs):
@@ -78,7 +80,7 @@ def make_training_env(config: TrainingConfig, envs: Sequence[str], stop: threadi
         return VecMonitor(venv)
 
     return ResilientVecEnv(connect, (EnvTimeoutError, RemoteEnvError), agent.recovery_timeout,
-                           seed_for=seed_for, stop=stop)
+                           seed_for=seed_for, stop=stop, on_recovery=on_recovery)
 
 
 def normalized(venv: VecEnv, config: TrainingConfig, stats: Path | None) -> VecEnv:

@@ -66,6 +66,7 @@ class RunMetrics:
         state = state or {}
         self.counters = Counters(**state.get('counters', {}))
         self.counters.starts += 1
+        self.counters.evaluations = [e for e in self.counters.evaluations if e[0] <= start_step]
         self._window: deque[tuple[float, int, bool, bool]] = deque(
             (tuple(e) for e in state.get('window', [])), maxlen=WINDOW)
         self._started = time.monotonic()
@@ -83,6 +84,14 @@ class RunMetrics:
             writer = csv.DictWriter(out, COLUMNS)
             writer.writeheader()
             writer.writerows(rows)
+
+    def restart_rate_clock(self, step: int) -> None:
+        """Measure steps/s of the next row from now: loading and connecting are not training."""
+        self._last_row = (step, time.monotonic())
+
+    def count_recovery(self) -> None:
+        """Count an env outage survived, at once, so the next checkpoint carries it."""
+        self.counters.recoveries += 1
 
     def add_episode(self, episode_return: float, length: int, success: bool,
                     collision: bool) -> None:

@@ -50,13 +50,15 @@ class ResilientVecEnv(VecEnvWrapper):
         None keeps the env nodes' own streams.
     :param stop: when set, retrying stops at once (SIGTERM during an outage).
     :param backoff: first and longest wait between attempts, seconds; doubles each time.
+    :param on_recovery: called after each recovery (the run's counter, saved with checkpoints).
     """
 
     def __init__(self, make_env: Callable[[], VecEnv],
                  recoverable: tuple[type[BaseException], ...], recovery_timeout: float,
                  seed_for: Callable[[int], int] | None = None,
                  stop: threading.Event | None = None,
-                 backoff: tuple[float, float] = (1.0, 30.0)) -> None:
+                 backoff: tuple[float, float] = (1.0, 30.0),
+                 on_recovery: Callable[[], None] | None = None) -> None:
         if recovery_timeout <= 0:
             raise ValueError(f'recovery_timeout must be > 0 s, got {recovery_timeout!r}')
         if not 0 < backoff[0] <= backoff[1]:
@@ -68,6 +70,7 @@ class ResilientVecEnv(VecEnvWrapper):
         self._seed_for = seed_for
         self._stop = stop or threading.Event()
         self._backoff = backoff
+        self._on_recovery = on_recovery
         self._last_obs: np.ndarray | None = None
         self._failure: BaseException | None = None
         self.recoveries = 0
@@ -125,6 +128,8 @@ class ResilientVecEnv(VecEnvWrapper):
         self._close_quietly(self.venv)
         self.venv, obs = self._retry(error, reset=True)
         self.recoveries += 1
+        if self._on_recovery is not None:
+            self._on_recovery()
         return obs
 
     def _retry(self, error: BaseException | None,

@@ -56,7 +56,6 @@ from rl_agent_node.evaluation import held_out_seeds
 from rl_agent_node.metrics import RunMetrics
 from rl_agent_node.plot import plot_learning_curve
 from rl_agent_node.progress import ProgressBar
-from rl_agent_node.resilient_vec_env import ResilientVecEnv
 from rl_agent_node.run_dir import RunDir
 from rl_agent_node.seeding import derive_seed, restore_rng_state, seed_everything
 from rl_agent_node.train_settings import TrainSettings
@@ -157,6 +156,9 @@ def _prepare(request: TrainRequest) -> _Session:
     run.save_config(config, {'envs': list(envs), 'eval_env': eval_env})
     run.record_start(request.argv)
     checkpoint = latest_checkpoint(run.checkpoints) if settings.resume else None
+    if settings.resume and checkpoint is None:
+        _LOG.warning('%s has no checkpoint (the run stopped before its first): starting it '
+                     'again from step 0 with its config', run.path)
     meta = read_meta(checkpoint) if checkpoint else {}
     metrics = RunMetrics(run.metrics, meta.get('step', 0), meta.get('metrics'))
     return _Session(run, config, envs, eval_env, checkpoint, metrics)
@@ -168,7 +170,8 @@ def _build(session: _Session, stop: threading.Event) -> None:
     starts = session.metrics.counters.starts
     env = make_training_env(
         config, session.envs, stop,
-        seed_for=lambda n: derive_seed(agent.seed, _RECOVERY_SEEDS, starts * 100_000 + n))
+        seed_for=lambda n: derive_seed(agent.seed, _RECOVERY_SEEDS, starts * 100_000 + n),
+        on_recovery=session.metrics.count_recovery)
     stats = session.checkpoint / VECNORMALIZE if session.checkpoint else None
     session.env = env = normalized(env, config, stats)
     env_seed = agent.seed if starts == 1 else derive_seed(agent.seed, _ENV_SEEDS, starts)
@@ -199,7 +202,8 @@ def _callbacks(session: _Session, stop: threading.Event,
     config, agent, run = session.config, session.config.agent, session.run
     meta = {'algo': config.algo, 'task': config.task}
     checkpoints = PeriodicCheckpoint(run.checkpoints, agent.checkpoint_freq,
-                                     agent.keep_checkpoints, meta, session.metrics)
+                                     agent.keep_checkpoints, meta, session.metrics,
+                                     agent.checkpoint_interval_s)
     callbacks = [StopOnEvent(stop), EpisodeMetrics(session.metrics, agent.log_freq), checkpoints]
     evaluation = None
     if agent.eval_freq > 0:
@@ -252,20 +256,10 @@ def _learn(session: _Session, stop: threading.Event, progress_bar: bool) -> Outc
     if outcome in (Outcome.INTERRUPTED, Outcome.ENV_UNAVAILABLE) \
             and session.config.algo not in OFF_POLICY:
         model.num_timesteps = checkpoints.consistent_step
-    session.metrics.counters.recoveries += _recoveries(session.env)
     checkpoints.save()
     if outcome in (Outcome.COMPLETED, Outcome.TARGET_REACHED):
         _finish(session, evaluation)
     return outcome
-
-
-def _recoveries(env: VecEnv | None) -> int:
-    """Outages the run's ResilientVecEnv survived (0 in process)."""
-    while env is not None:
-        if isinstance(env, ResilientVecEnv):
-            return env.recoveries
-        env = getattr(env, 'venv', None)
-    return 0
 
 
 def _finish(session: _Session, evaluation: HeldOutEvaluation | None) -> None:

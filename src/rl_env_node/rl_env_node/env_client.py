@@ -21,6 +21,7 @@ from rclpy.experimental import EventsExecutor
 from rclpy.task import Future
 
 from rl_env_node.errors import EnvTimeoutError, RemoteEnvError
+from rl_env_node.qos import SERVICE_QOS
 from rl_interfaces.srv import GetSpec, Reset, Step
 
 
@@ -41,9 +42,9 @@ class EnvClient:
         node = session.node
         self.namespace = namespace
         self._stop = session.stop
-        self._reset = node.create_client(Reset, service_name(namespace, 'reset'))
-        self._step = node.create_client(Step, service_name(namespace, 'step'))
-        self._spec = node.create_client(GetSpec, service_name(namespace, 'get_spec'))
+        self._reset, self._step, self._spec = (
+            node.create_client(srv_type, service_name(namespace, name), qos_profile=SERVICE_QOS)
+            for srv_type, name in ((Reset, 'reset'), (Step, 'step'), (GetSpec, 'get_spec')))
 
     def wait_for_services(self, timeout: float) -> None:
         """Block until the env node serves; EnvTimeoutError naming it otherwise.

@@ -38,6 +38,7 @@ from rl_env_node.errors import (
     RequestError,
     ResetNeededError,
     TaskOptionError,
+    quoted,
 )
 from rl_env_node.tasks.base import Task, TaskStep
 from rl_env_node.tasks.options import describe_options
@@ -46,21 +47,51 @@ _WORLD_SEED_BOUND = 2**31 - 1
 """World seeds are drawn from [0, this): they fit the int64 seed fields and every simulator."""
 
 
+#: Largest ``options_json`` a request may carry, bytes: task options are a few hundred.
+MAX_OPTIONS_JSON = 64 * 1024
+#: Deepest nesting of objects and lists in ``options_json``: options are flat or one list deep.
+MAX_OPTIONS_DEPTH = 4
+
+
 def parse_options_json(text: str) -> dict[str, Any]:
     """Reset options from a service request: a JSON object, or '' for none.
 
-    :raises RequestError: for malformed JSON or JSON that is not an object.
+    Any client can send anything, so the size and the nesting are bounded
+    before and after parsing, and a refusal quotes only a short prefix.
+
+    :raises RequestError: for oversized, malformed or too deeply nested JSON,
+        or JSON that is not an object.
     """
     if not text.strip():
         return {}
+    if len(text) > MAX_OPTIONS_JSON:
+        raise RequestError(f'options_json is {len(text)} characters, more than the '
+                           f'{MAX_OPTIONS_JSON} task options can need; got {quoted(text)}')
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
-        raise RequestError(f'options_json is not valid JSON ({error}); send a JSON object '
-                           f'such as {{"goal_tolerance": 0.3}}, got {text!r}') from None
+        raise RequestError(f'options_json is not valid JSON ({error.msg} at character '
+                           f'{error.pos}); send a JSON object such as '
+                           f'{{"goal_tolerance": 0.3}}, got {quoted(text)}') from None
+    except (RecursionError, ValueError) as error:   # nesting; an integer of 4,300+ digits
+        raise RequestError(f'options_json cannot be read ({type(error).__name__}); got '
+                           f'{quoted(text)}') from None
     if not isinstance(value, dict):
-        raise RequestError(f'options_json must be a JSON object of task options, got {text!r}')
+        raise RequestError(f'options_json must be a JSON object of task options, '
+                           f'got {quoted(text)}')
+    if _depth(value) > MAX_OPTIONS_DEPTH:
+        raise RequestError(f'options_json nests deeper than {MAX_OPTIONS_DEPTH} levels; '
+                           f'got {quoted(text)}')
     return value
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of parsed JSON: 0 for a scalar, 1 for a flat object or list."""
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
 
 
 @dataclass(frozen=True)
@@ -286,9 +317,10 @@ class EnvCore:
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)
                                  or seed < 0):
             raise RequestError(f'seed must be an integer >= 0, or None to continue the random '
-                               f'stream, got {seed!r}')
+                               f'stream, got {quoted(seed)}')
         if options is not None and not isinstance(options, Mapping):
-            raise RequestError(f'reset options must be a mapping of task options, got {options!r}')
+            raise RequestError(f'reset options must be a mapping of task options, '
+                               f'got {quoted(options)}')
         if not options:
             return self._task
         task = self._task.replace(options)
@@ -362,7 +394,8 @@ class EnvCore:
             values = np.asarray(action, dtype=np.float64)
         except (TypeError, ValueError):
             raise InvalidActionError(f'action must be {space.shape[0]} numbers '
-                                     f'{list(self._task.action_names)}, got {action!r}') from None
+                                     f'{list(self._task.action_names)}, got {quoted(action)}'
+                                     ) from None
         if values.shape != space.shape and values.shape != (space.low.size,):
             raise InvalidActionError(
                 f'action must have {space.low.size} values {list(self._task.action_names)}, '

@@ -24,9 +24,10 @@ from rclpy.node import Node
 from rclpy.qos import QoSProfile
 
 from rl_env_node.env_core import EnvCore, parse_options_json
-from rl_env_node.errors import EnvError, RequestError
+from rl_env_node.errors import EnvError, RequestError, quoted
 from rl_env_node.inprocess import InProcessSimulation
 from rl_env_node.msg_conversions import episode_stats_msg, fill_spec, info_json, transition_msg
+from rl_env_node.qos import SERVICE_QOS
 from rl_env_node.robot_topics import RealRobot, RobotinoTopics
 from rl_env_node.service_simulation import ServiceSimulation
 from rl_env_node.tasks import make_task
@@ -119,9 +120,11 @@ class EnvNode(Node):
         self._transitions = quiet_publisher(self, Transition, 'transitions', qos)
         self._episodes = quiet_publisher(self, EpisodeStats, 'episode_stats', qos)
         group = MutuallyExclusiveCallbackGroup()
-        self.create_service(Reset, 'reset', self._on_reset, callback_group=group)
-        self.create_service(Step, 'step', self._on_step, callback_group=group)
-        self.create_service(GetSpec, 'get_spec', self._on_get_spec, callback_group=group)
+        for srv_type, name, callback in ((Reset, 'reset', self._on_reset),
+                                         (Step, 'step', self._on_step),
+                                         (GetSpec, 'get_spec', self._on_get_spec)):
+            self.create_service(srv_type, name, callback, qos_profile=SERVICE_QOS,
+                                callback_group=group)
         self.get_logger().info(
             f'env ready: task {settings.task}, mode {settings.mode}'
             + (f' ({settings.simulator})' if settings.mode == 'sim' else '')
@@ -202,10 +205,10 @@ class EnvNode(Node):
         return response
 
     def _refuse_unexpected(self, response, what: str, error: Exception):
-        self.get_logger().error(f'{what} failed unexpectedly: {error!r}')
+        self.get_logger().error(f'{what} failed unexpectedly: {quoted(error, 500)}')
         return self._refuse(response, RequestError(
-            f'{what} failed inside the env node ({type(error).__name__}: {error}); '
-            'see the env node log, then reset'))
+            f'{what} failed inside the env node ({type(error).__name__}: '
+            f'{quoted(str(error))}); see the env node log, then reset'))
 
     def destroy_node(self) -> None:
         """Stop the base and release the simulator before the node goes."""

@@ -6,6 +6,19 @@ every message says what was wrong, with the bad value, and what to do.
 
 from __future__ import annotations
 
+from typing import Any
+
+#: Characters of a bad input that a message quotes: a 10 MB request must not come back whole.
+QUOTE_LIMIT = 60
+
+
+def quoted(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """``repr(value)``, cut to ``limit`` characters with the full size said, for messages."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f'{text[:limit]}... ({len(text)} characters)'
+
 
 class EnvError(Exception):
     """Base of every error this package raises on purpose."""

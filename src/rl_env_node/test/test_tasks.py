@@ -54,7 +54,10 @@ def test_unknown_option_names_the_key_and_the_valid_ones() -> None:
 @pytest.mark.parametrize(('options', 'match'), [
     ({'goal_tolerance': 'wide'}, "'goal_tolerance' must be a finite number"),
     ({'goal_tolerance': True}, "'goal_tolerance' must be a finite number"),
-    ({'goal_tolerance': -0.1}, "'goal_tolerance' must be > 0"),
+    ({'goal_tolerance': -0.1}, r"'goal_tolerance' must be in \(0, 10\], got -0.1"),
+    ({'goal_tolerance': 1e308}, r"'goal_tolerance' must be in \(0, 10\]"),
+    ({'progress_reward': 1e308}, r"'progress_reward' must be in \[0, 1000\]"),
+    ({'layout': 'x' * 5000}, r"'layout' must be at most 200 characters.*\(5002 characters\)"),
     ({'obstacle_count': [4]}, "'obstacle_count' must be a list of 2"),
     ({'obstacle_count': [5, 2]}, "'obstacle_count' must be 0 <= min <= max"),
     ({'obstacle_count': [1.5, 2]}, "'obstacle_count' must be an integer"),
@@ -80,7 +83,8 @@ def test_replace_keeps_the_original_and_describes_every_option() -> None:
     assert (task.options.goal_tolerance, other.options.goal_tolerance) == (0.2, 0.5)
     described = describe_options(other.options)
     assert described['goal_tolerance'] == {
-        'value': 0.5, 'default': 0.2, 'help': described['goal_tolerance']['help']}
+        'value': 0.5, 'default': 0.2, 'help': described['goal_tolerance']['help'],
+        'range': 'in (0, 10]'}
     assert all(entry['help'] for entry in described.values())
 
 

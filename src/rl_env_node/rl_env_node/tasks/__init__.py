@@ -3,7 +3,13 @@
 from rl_env_node.tasks.base import Task, TaskStep
 from rl_env_node.tasks.goal_reaching import GoalReaching, GoalReachingOptions
 from rl_env_node.tasks.obstacle_memory import ObstacleMemory
-from rl_env_node.tasks.options import describe_options, option, options_to_dict, require
+from rl_env_node.tasks.options import (
+    check_ranges,
+    describe_options,
+    option,
+    options_to_dict,
+    require,
+)
 from rl_env_node.tasks.registry import make_task, register_task, task_class, task_names
 from rl_env_node.tasks.wall_following import WallFollowing, WallFollowingOptions
 
@@ -15,6 +21,7 @@ __all__ = [
     'TaskStep',
     'WallFollowing',
     'WallFollowingOptions',
+    'check_ranges',
     'describe_options',
     'make_task',
     'option',

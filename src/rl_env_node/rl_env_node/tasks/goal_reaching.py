@@ -48,7 +48,7 @@ from rl_env_node.tasks.common import (
     velocity_features,
 )
 from rl_env_node.tasks.obstacle_memory import SECTORS, ObstacleMemory
-from rl_env_node.tasks.options import option, require
+from rl_env_node.tasks.options import check_ranges, option, require
 from robotino_description import ROBOTINO3, RobotinoDescription
 
 
@@ -58,30 +58,31 @@ class GoalReachingOptions:
 
     max_speed: float = option(0.4, 'linear speed at an action (vx, vy) of length 1 or more, m/s')
     max_yaw_rate: float = option(1.0, 'yaw rate at action 1 on the wz axis, rad/s')
-    goal_tolerance: float = option(0.2, 'distance to the goal that counts as reached, m')
+    goal_tolerance: float = option(0.2, 'distance to the goal that counts as reached, m',
+                                   0.0, 10.0, above=True)
     distance_scale: float = option(
-        5.0, 'goal distance that the observation maps to 1 (farther is clipped), m')
-    progress_reward: float = option(10.0, 'reward per metre gained toward the goal, 1/m')
-    success_reward: float = option(10.0, 'bonus on reaching the goal')
-    collision_penalty: float = option(10.0, 'penalty on a bumper hit, which ends the episode')
-    time_penalty: float = option(0.01, 'penalty per control period')
+        5.0, 'goal distance that the observation maps to 1 (farther is clipped), m', 0.0, 100.0,
+        above=True)
+    progress_reward: float = option(10.0, 'reward per metre gained toward the goal, 1/m',
+                                    0.0, 1000.0)
+    success_reward: float = option(10.0, 'bonus on reaching the goal', 0.0, 1000.0)
+    collision_penalty: float = option(10.0, 'penalty on a bumper hit, which ends the episode',
+                                      0.0, 1000.0)
+    time_penalty: float = option(0.01, 'penalty per control period', 0.0, 10.0)
     proximity_penalty: float = option(
-        0.05, 'penalty per period at IR contact, falling quadratically to 0 at 0.30 m')
+        0.05, 'penalty per period at IR contact, falling quadratically to 0 at 0.30 m', 0.0, 10.0)
     memory_reach: float = option(
-        1.0, 'farthest remembered IR echo the observation shows, m from the centre')
+        1.0, 'farthest remembered IR echo the observation shows, m from the centre', 0.0, 10.0,
+        above=True)
     layout: str = option('', "arena layout name or .yaml path; '' generates one from the seed")
     obstacle_count: tuple[int, int] = option(
-        (3, 8), 'inclusive range of obstacles in a generated arena')
+        (3, 8), 'inclusive range of obstacles in a generated arena', 0, 50)
     min_start_goal_distance: float = option(
-        2.0, 'smallest start-to-goal distance the arena generator draws, m')
+        2.0, 'smallest start-to-goal distance the arena generator draws, m', 0.0, 20.0)
 
     def __post_init__(self) -> None:
-        """Reject values that make no task, naming the option."""
-        for name in ('goal_tolerance', 'distance_scale', 'memory_reach'):
-            require(getattr(self, name) > 0.0, name, getattr(self, name), '> 0')
-        for name in ('progress_reward', 'success_reward', 'collision_penalty', 'time_penalty',
-                     'proximity_penalty', 'min_start_goal_distance'):
-            require(getattr(self, name) >= 0.0, name, getattr(self, name), '>= 0')
+        """Reject values outside their ranges, or that make no task together, naming them."""
+        check_ranges(self)
         low, high = self.obstacle_count
         require(0 <= low <= high, 'obstacle_count', self.obstacle_count, '0 <= min <= max')
 

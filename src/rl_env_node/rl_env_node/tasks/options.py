@@ -1,10 +1,12 @@
 """Task options: frozen dataclasses filled from JSON-like mappings, checked key by key.
 
 A task declares its options as a frozen dataclass whose fields are made with
-:func:`option`, so each carries a description with its unit. Options arrive
-from ROS parameters and from ``reset(options=...)`` as JSON objects, so
-:func:`replace_options` checks every key and value and names the bad one and
-the valid ones in a :class:`~rl_env_node.errors.TaskOptionError`.
+:func:`option`, so each carries a description with its unit and, for a
+number, its documented range. Options arrive from ROS parameters and from
+``reset(options=...)`` as JSON objects from any client, so
+:func:`replace_options` checks every key and value (type, finiteness, range,
+string length) and names the bad one, quoting at most a short prefix of it,
+in a :class:`~rl_env_node.errors.TaskOptionError`.
 """
 
 from __future__ import annotations
@@ -14,19 +16,34 @@ import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from rl_env_node.errors import TaskOptionError
+from rl_env_node.errors import TaskOptionError, quoted
 
 OptionsT = TypeVar('OptionsT')
 
 
-def option(default: Any, description: str) -> Any:
-    """A dataclass field with a default and a description (give the unit).
+#: Longest string option (a layout name or path) a request may give.
+MAX_STRING = 200
+
+
+def option(default: Any, description: str, low: float | None = None,
+           high: float | None = None, above: bool = False) -> Any:
+    """A dataclass field with a default, a description (give the unit) and a range.
 
     :param default: the value when the option is not given; its type is the
         option's type (a float option also takes integers from JSON).
-    :param description: what the option does, with its unit and range.
+    :param description: what the option does, with its unit.
+    :param low: smallest value allowed (each element's, for a tuple), or None.
+    :param high: largest value allowed, or None.
+    :param above: the value must be strictly above ``low``.
     """
-    return dataclasses.field(default=default, metadata={'help': description})
+    return dataclasses.field(default=default, metadata={
+        'help': description, 'range': (low, high, above)})
+
+
+def _range_text(low: float | None, high: float | None, above: bool) -> str:
+    left = '(' if above else '['
+    return f"in {left}{'-inf' if low is None else f'{low:g}'}, " \
+           f"{'inf' if high is None else f'{high:g}'}]"
 
 
 def require(condition: bool, name: str, value: Any, requirement: str) -> None:
@@ -35,32 +52,69 @@ def require(condition: bool, name: str, value: Any, requirement: str) -> None:
     For the range checks in an options class's ``__post_init__``.
     """
     if not condition:
-        raise TaskOptionError(f'task option {name!r} must be {requirement}, got {value!r}')
+        raise TaskOptionError(f'task option {name!r} must be {requirement}, got {quoted(value)}')
+
+
+def _in_range(name: str, value: float, bounds: tuple[Any, Any, bool]) -> None:
+    low, high, above = bounds
+    if (low is not None and (value < low or (above and value == low))) \
+            or (high is not None and value > high):
+        raise TaskOptionError(
+            f'task option {name!r} must be {_range_text(low, high, above)}, got {quoted(value)}')
+
+
+def _number(name: str, value: Any, default: int | float) -> int | float:
+    """``value`` as the int or finite float ``default`` is, or TaskOptionError."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        kind = 'an integer' if isinstance(default, int) else 'a finite number'
+        raise TaskOptionError(f'task option {name!r} must be {kind}, got {quoted(value)}')
+    if isinstance(default, int):
+        if not isinstance(value, int):
+            raise TaskOptionError(f'task option {name!r} must be an integer, got {quoted(value)}')
+        return value
+    try:
+        number = float(value)
+    except OverflowError:   # an integer of hundreds of digits
+        number = math.inf
+    if not math.isfinite(number):
+        raise TaskOptionError(f'task option {name!r} must be a finite number, got {quoted(value)}')
+    return number
+
+
+def check_ranges(options: Any) -> None:
+    """Raise TaskOptionError for the first option outside its documented range.
+
+    For an options class's ``__post_init__``, so that options made in Python
+    are checked as those from a request are.
+    """
+    for f in dataclasses.fields(options):
+        bounds = f.metadata.get('range', (None, None, False))
+        value = getattr(options, f.name)
+        for number in value if isinstance(value, tuple) else (value,):
+            if isinstance(number, int | float) and not isinstance(number, bool):
+                _in_range(f.name, number, bounds)
 
 
 def _coerce(name: str, value: Any, default: Any) -> Any:
     """``value`` converted to the type of ``default``, or TaskOptionError."""
     if isinstance(default, tuple):
         if not isinstance(value, list | tuple) or len(value) != len(default):
-            raise TaskOptionError(
-                f'task option {name!r} must be a list of {len(default)} values, got {value!r}')
+            raise TaskOptionError(f'task option {name!r} must be a list of {len(default)} '
+                                  f'values, got {quoted(value)}')
         return tuple(_coerce(name, v, d) for v, d in zip(value, default, strict=True))
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            raise TaskOptionError(f'task option {name!r} must be true or false, got {value!r}')
+            raise TaskOptionError(f'task option {name!r} must be true or false, '
+                                  f'got {quoted(value)}')
         return value
-    if isinstance(default, int):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TaskOptionError(f'task option {name!r} must be an integer, got {value!r}')
-        return int(value)
-    if isinstance(default, float):
-        if isinstance(value, bool) or not isinstance(value, int | float) \
-                or not math.isfinite(value):
-            raise TaskOptionError(f'task option {name!r} must be a finite number, got {value!r}')
-        return float(value)
+    if isinstance(default, int | float):
+        return _number(name, value, default)
     if not isinstance(value, type(default)):
         raise TaskOptionError(
-            f'task option {name!r} must be a {type(default).__name__}, got {value!r}')
+            f'task option {name!r} must be a {type(default).__name__}, got {quoted(value)}')
+    if isinstance(value, str) and (len(value) > MAX_STRING or '\0' in value):
+        raise TaskOptionError(f'task option {name!r} must be at most {MAX_STRING} characters '
+                              f'without NUL, got {quoted(value)}')
     return value
 
 
@@ -76,12 +130,12 @@ def replace_options(base: OptionsT, overrides: Mapping[str, Any] | None) -> Opti
         return base
     if not isinstance(overrides, Mapping):
         raise TaskOptionError(f'task options must be a mapping of names to values, '
-                              f'got {overrides!r}')
+                              f'got {quoted(overrides)}')
     fields = {f.name for f in dataclasses.fields(base)}
-    unknown = sorted(str(key) for key in overrides if key not in fields)
+    unknown = sorted(quoted(str(key), 40) for key in overrides if key not in fields)
     if unknown:
-        raise TaskOptionError(
-            f'unknown task option(s) {unknown} for {type(base).__name__}; valid: {sorted(fields)}')
+        raise TaskOptionError(f'unknown task option(s) [{", ".join(unknown[:5])}] for '
+                              f'{type(base).__name__}; valid: {sorted(fields)}')
     changes = {name: _coerce(name, value, getattr(base, name))
                for name, value in overrides.items()}
     return dataclasses.replace(base, **changes)
@@ -99,9 +153,17 @@ def describe_options(options: Any) -> dict[str, dict[str, Any]]:
             'value': _jsonable(getattr(options, f.name)),
             'default': _jsonable(f.default),
             'help': f.metadata.get('help', ''),
+            **_described_range(f.metadata.get('range')),
         }
         for f in dataclasses.fields(options)
     }
+
+
+def _described_range(bounds: tuple[Any, Any, bool] | None) -> dict[str, Any]:
+    """``{'range': 'in (0, 2]'}`` for an option with bounds, else nothing."""
+    if bounds is None or bounds[:2] == (None, None):
+        return {}
+    return {'range': _range_text(*bounds)}
 
 
 def _jsonable(value: Any) -> Any:

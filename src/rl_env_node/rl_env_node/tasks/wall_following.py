@@ -46,7 +46,7 @@ from rl_env_node.tasks.common import (
     velocity_action_space,
     velocity_features,
 )
-from rl_env_node.tasks.options import option, require
+from rl_env_node.tasks.options import check_ranges, option, require
 from robotino_description import ROBOTINO3, RobotinoDescription
 
 
@@ -56,23 +56,25 @@ class WallFollowingOptions:
 
     max_speed: float = option(0.3, 'linear speed at an action (vx, vy) of length 1 or more, m/s')
     max_yaw_rate: float = option(1.0, 'yaw rate at action 1 on the wz axis, rad/s')
-    target_gap: float = option(0.15, 'wanted side IR reading, wall to sensor, m (0.04..0.30)')
-    gap_tolerance: float = option(0.1, 'side-gap error at which following counts nothing, m')
-    follow_length: float = option(3.0, 'metres of wall followed that end the episode in success')
-    follow_reward: float = option(10.0, 'reward per metre followed at the target gap, 1/m')
-    success_reward: float = option(10.0, 'bonus on following follow_length metres')
-    collision_penalty: float = option(10.0, 'penalty on a bumper hit, which ends the episode')
-    time_penalty: float = option(0.01, 'penalty per control period')
+    target_gap: float = option(0.15, 'wanted side IR reading, wall to sensor, m (0.04..0.30)',
+                               0.0, 1.0, above=True)
+    gap_tolerance: float = option(0.1, 'side-gap error at which following counts nothing, m',
+                                  0.0, 1.0, above=True)
+    follow_length: float = option(3.0, 'metres of wall followed that end the episode in success',
+                                  0.0, 100.0, above=True)
+    follow_reward: float = option(10.0, 'reward per metre followed at the target gap, 1/m',
+                                  0.0, 1000.0)
+    success_reward: float = option(10.0, 'bonus on following follow_length metres', 0.0, 1000.0)
+    collision_penalty: float = option(10.0, 'penalty on a bumper hit, which ends the episode',
+                                      0.0, 1000.0)
+    time_penalty: float = option(0.01, 'penalty per control period', 0.0, 10.0)
     layout: str = option('', "arena layout name or .yaml path; '' generates one from the seed")
     obstacle_count: tuple[int, int] = option(
-        (0, 2), 'inclusive range of obstacles in a generated arena')
+        (0, 2), 'inclusive range of obstacles in a generated arena', 0, 50)
 
     def __post_init__(self) -> None:
-        """Reject values that make no task, naming the option."""
-        for name in ('target_gap', 'gap_tolerance', 'follow_length'):
-            require(getattr(self, name) > 0.0, name, getattr(self, name), '> 0')
-        for name in ('follow_reward', 'success_reward', 'collision_penalty', 'time_penalty'):
-            require(getattr(self, name) >= 0.0, name, getattr(self, name), '>= 0')
+        """Reject values outside their ranges, or that make no task together, naming them."""
+        check_ranges(self)
         low, high = self.obstacle_count
         require(0 <= low <= high, 'obstacle_count', self.obstacle_count, '0 <= min <= max')
 
