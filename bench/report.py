@@ -60,7 +60,12 @@ def run_benchmarks(title: str, name: str, measurements: dict[str, Measurement],
     chosen = options.only or list(measurements)
     results = {key: measurements[key](options.seconds) for key in chosen}
     print_table(title, results)
-    arguments = sys.argv[1:] if args is None else args
+    write_report(name, sys.argv[1:] if args is None else args, results, options.out)
+    return 0
+
+
+def write_report(name: str, arguments: list[str], results: dict[str, dict], out: Path) -> None:
+    """The JSON report: the command, the date, the machine and the results."""
     report = {
         'command': ' '.join([f'bench/{name}.py', *arguments]),
         'date': datetime.now(UTC).isoformat(timespec='seconds'),
@@ -68,7 +73,6 @@ def run_benchmarks(title: str, name: str, measurements: dict[str, Measurement],
                     'platform': platform.platform()},
         'results': results,
     }
-    options.out.parent.mkdir(parents=True, exist_ok=True)
-    options.out.write_text(json.dumps(report, indent=2) + '\n')
-    print(f'wrote {options.out}')
-    return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + '\n')
+    print(f'wrote {out}')

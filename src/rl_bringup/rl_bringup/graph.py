@@ -26,8 +26,9 @@ SIMULATORS: dict[str, str] = {
     'webots': 'a Webots per env (robotino_webots), stepped over sim/; ros2 launch only',
 }
 
-#: Seconds before a respawned node (simulator, env node, recorder) is started again.
-RESPAWN_DELAY = 2.0
+#: Seconds before a respawned node (simulator, env node, recorder) is started again: short,
+#: since every env of a training waits for the one that died.
+RESPAWN_DELAY = 0.5
 #: Seconds a node gets to stop after SIGINT, before SIGTERM (launch's default is 5).
 STOP_TIMEOUT = 10.0
 #: Seconds the agent gets: a checkpoint (an off-policy replay buffer) may take a while.

@@ -60,14 +60,20 @@ def node_specs(graph: Sequence[GraphEntry],
 class RespawnPolicy:
     """How often and how fast dead nodes marked respawn come back.
 
-    :param max_respawns: restarts per node before the launcher gives up.
+    A node that ran ``stable_after`` seconds before it died starts the count
+    again: over days of training, crashes hours apart are not a crash loop.
+
+    :param max_respawns: restarts in a row (each after less than ``stable_after``
+        seconds of running) before the launcher gives up.
     :param first_delay: seconds before the first restart; doubled each time.
     :param max_delay: cap on the delay, seconds.
+    :param stable_after: seconds of running after which a death counts as the first.
     """
 
     max_respawns: int = 5
-    first_delay: float = 1.0
+    first_delay: float = 0.5
     max_delay: float = 30.0
+    stable_after: float = 60.0
 
     def delay(self, restarts: int) -> float:
         """Backoff before restart number ``restarts + 1``, seconds."""
@@ -103,6 +109,7 @@ class ManagedProcess:
         self.command = command
         self.restarts = 0
         self.restart_at: float | None = None
+        self.started_at = 0.0
         self._proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -119,6 +126,7 @@ class ManagedProcess:
         if relayed:
             threading.Thread(target=self._relay, args=(self._proc,), daemon=True).start()
         self.restart_at = None
+        self.started_at = time.monotonic()
 
     def _relay(self, proc: subprocess.Popen[bytes]) -> None:
         prefix = f'[{self.spec.label}] '
@@ -226,6 +234,8 @@ class Launcher:
 
     def _respawn_if_due(self, process: ManagedProcess, status: int | None) -> bool:
         if process.restart_at is None:
+            if time.monotonic() - process.started_at >= self._respawn.stable_after:
+                process.restarts = 0
             if process.restarts >= self._respawn.max_respawns:
                 _log.error('%s died %d times; giving up', process.spec.label, process.restarts + 1)
                 return False

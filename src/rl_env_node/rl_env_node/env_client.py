@@ -115,13 +115,16 @@ class EnvClientSession:
         self._executor = EventsExecutor(context=self._context)
         self._executor.add_node(self.node)
 
-    def wait(self, futures: Sequence[Future], what: str) -> list[Any]:
+    def wait(self, futures: Sequence[Future], what: str,
+             timeout: float | None = None) -> list[Any]:
         """Spin until every future is done; the responses, in order.
 
+        :param timeout: seconds for this wait; the session's when None.
         :raises EnvTimeoutError: when one is still open after the timeout, or
             :data:`STOP_GRACE` seconds after the stop event was set.
         """
-        deadline = time.monotonic() + self.timeout
+        timeout = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
         stopping = False
         while not all(f.done() for f in futures):
             if self.stop.is_set() and not stopping:
@@ -131,7 +134,7 @@ class EnvClientSession:
                 if stopping:
                     raise EnvTimeoutError(f'{what}: stopping, and no answer came')
                 raise EnvTimeoutError(
-                    f'{what}: no answer within {self.timeout:g} s; is the env node alive?')
+                    f'{what}: no answer within {timeout:.3g} s; is the env node alive?')
             self._executor.spin_once(timeout_sec=min(remaining, 0.1))
         return [f.result() for f in futures]
 

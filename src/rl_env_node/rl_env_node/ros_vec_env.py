@@ -4,11 +4,17 @@
 collects the answers, so N simulators work in parallel while the agent
 waits once. Episodes that end are reset automatically, as SB3 expects, with
 the last observation in ``info['terminal_observation']``.
+
+A killed env node is not seen by DDS for about 20 s (its lease), so a dead
+one is noticed by its silence: a step waits :data:`LATENCY_FACTOR` times the
+slowest recent step, at least :data:`STEP_TIMEOUT_FLOOR` seconds and at most
+the timeout, instead of the whole timeout every time.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,6 +36,13 @@ from rl_env_node.env_client import (
     step_result,
 )
 from rl_env_node.errors import RemoteEnvError
+
+#: Shortest wait for a step's answers, seconds: a steps' answers take milliseconds.
+STEP_TIMEOUT_FLOOR = 1.5
+#: A step waits this many times the slowest recent one before the env node counts as gone.
+LATENCY_FACTOR = 50.0
+#: Per step, the remembered slowest latency decays by this factor (forgets a slow spell).
+_LATENCY_DECAY = 0.999
 
 
 class RosVecEnv(VecEnv):
@@ -63,6 +76,8 @@ class RosVecEnv(VecEnv):
         self.specs = specs
         self._actions: np.ndarray | None = None
         self._pending: list[Any] = []
+        self._sent_at = 0.0
+        self._slowest: float | None = None
         super().__init__(len(namespaces), spaces[0][0], spaces[0][1])
 
     def reset(self) -> VecEnvObs:
@@ -79,12 +94,22 @@ class RosVecEnv(VecEnv):
 
     def step_async(self, actions: np.ndarray) -> None:
         """Send every env node its action; returns at once."""
+        self._sent_at = time.monotonic()
         self._pending = [client.send_step(action)
                          for client, action in zip(self._clients, actions, strict=True)]
 
+    def step_timeout(self) -> float:
+        """Seconds the next step's answers are waited for (see the module docstring)."""
+        if self._slowest is None:
+            return self._session.timeout
+        return min(self._session.timeout, max(STEP_TIMEOUT_FLOOR, LATENCY_FACTOR * self._slowest))
+
     def step_wait(self) -> VecEnvStepReturn:
         """Collect the steps, reset the env nodes whose episodes ended, return SB3's tuple."""
-        responses = self._session.wait(self._pending, 'step')
+        responses = self._session.wait(self._pending, 'step', self.step_timeout())
+        latency = time.monotonic() - self._sent_at
+        self._slowest = latency if self._slowest is None else max(
+            latency, self._slowest * _LATENCY_DECAY)
         self._pending = []
         observations, rewards, dones, infos = [], [], [], []
         for client, response in zip(self._clients, responses, strict=True):
