@@ -11,6 +11,7 @@ never wait for the disk.
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from collections import deque
@@ -86,13 +87,26 @@ def _qos_time(nanoseconds: int) -> QosTime:
     return QosTime(sec=nanoseconds // _NS_PER_S, nsec=nanoseconds % _NS_PER_S)
 
 
-def bag_name(env: str, episode_id: int) -> str:
-    """``<env>_ep<episode_id:06d>``, with ``root`` for the root namespace.
+def bag_name(env: str, episode_id: int, start: int = 0) -> str:
+    """``<env>_s<start:02d>_ep<episode_id:06d>``, with ``root`` for the root namespace.
 
     :param env: namespace of the env node without slashes.
     :param episode_id: the env node's episode counter.
+    :param start: which start of the env node, over the run (ids restart with each).
     """
-    return f'{env or "root"}_ep{episode_id:06d}'
+    return f'{env or "root"}_s{start:02d}_ep{episode_id:06d}'
+
+
+def next_start(run_dir: Path, env: str) -> int:
+    """The first start number that no bag of ``env`` in ``run_dir`` has: 0 in a new run.
+
+    A recorder started again (it respawned, or the run was resumed) numbers
+    the env node's episodes from here, so no two bags of a run share a name.
+    """
+    pattern = re.compile(rf'{re.escape(env or "root")}_s(\d+)_ep\d+(_\d+)?')
+    starts = [int(match.group(1)) for path in Path(run_dir).glob('*')
+              if (match := pattern.fullmatch(path.name))]
+    return max(starts, default=-1) + 1
 
 
 def bag_timestamps(messages: Sequence[RecordedMessage]) -> list[int]:
@@ -167,8 +181,9 @@ class EpisodeBagWriter:
               offered_qos: Mapping[str, Sequence[OfferedQos]] | None = None) -> WrittenBag:
         """Write one episode as a bag (MCAP, rosbag2 version 9) in the run folder.
 
-        A name already taken (an env node restarted its episode count) gets
-        ``_2``, ``_3``, ... appended. A failed write leaves no folder behind.
+        Names are unique in a run (see :func:`bag_name`); should one be taken
+        all the same, ``_2``, ``_3``, ... is appended. A failed write leaves no
+        folder behind.
 
         :param episode: the episode; messages of types missing from the typestore fail.
         :param offered_qos: per topic, the publishers' QoS, stored for ``ros2 bag play``.
@@ -176,7 +191,7 @@ class EpisodeBagWriter:
         :raises WriterError: when rosbags refuses the bag.
         :raises OSError: when the disk refuses.
         """
-        path = self._free_path(bag_name(episode.env, episode.episode_id))
+        path = self._free_path(bag_name(episode.env, episode.episode_id, episode.start))
         try:
             self._write_bag(path, episode, offered_qos or {})
         except BaseException:

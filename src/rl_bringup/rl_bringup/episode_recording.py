@@ -15,81 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from rl_bringup.recording_policy import RecordingPolicy
 
-class PolicyKind(Enum):
-    """The kinds of recording policy."""
-
-    ALL = 'all'
-    NONE = 'none'
-    FAILURES = 'failures'
-    EVERY = 'every'
-
-
-@dataclass(frozen=True)
-class RecordingPolicy:
-    """Which finished episodes are written as bags.
-
-    ``every:K`` records the episodes whose id is a multiple of K (ids count
-    from 0 per env node, so the first episode is always recorded); it is known
-    when an episode starts, so the others are never buffered. ``failures``
-    records the episodes that did not succeed, including those whose stats
-    never arrived (success unknown): a failure is what one wants to look at.
-
-    :param kind: the kind of policy.
-    :param every: K of ``every:K``; 1 for the other kinds.
-    """
-
-    kind: PolicyKind
-    every: int = 1
-
-    @classmethod
-    def parse(cls, text: str) -> RecordingPolicy:
-        """The policy named by ``'all'``, ``'none'``, ``'failures'`` or ``'every:K'``.
-
-        :param text: the policy as a user writes it.
-        :raises ValueError: for anything else, naming the bad value.
-        """
-        name, _, count = text.strip().partition(':')
-        if name == PolicyKind.EVERY.value:
-            if not count.isdigit() or int(count) < 1:
-                raise ValueError(f"policy 'every:K' needs an integer K >= 1, got {text!r}")
-            return cls(PolicyKind.EVERY, int(count))
-        kinds = {kind.value: kind for kind in PolicyKind if kind is not PolicyKind.EVERY}
-        if count or name not in kinds:
-            raise ValueError(
-                f"policy must be 'all', 'none', 'failures' or 'every:K', got {text!r}")
-        return cls(kinds[name])
-
-    def may_record(self, episode_id: int) -> bool:
-        """False when the episode cannot be recorded whatever its outcome: skip buffering it.
-
-        :param episode_id: the env node's episode counter.
-        """
-        if self.kind is PolicyKind.NONE:
-            return False
-        return self.kind is not PolicyKind.EVERY or episode_id % self.every == 0
-
-    def listens_to_robot(self, episode_id: int) -> bool:
-        """Whether the robot topics must be subscribed while ``episode_id`` runs.
-
-        Env nodes build robot-topic messages only for a subscriber, and that
-        costs them as much as the physics; so ``every:K`` subscribes during a
-        recorded episode and the one before it (time for the subscription to
-        match before the recorded one starts), and not otherwise.
-
-        :param episode_id: the env node's episode counter.
-        """
-        return self.may_record(episode_id) or self.may_record(episode_id + 1)
-
-    def records(self, episode_id: int, success: bool | None) -> bool:
-        """Whether a finished episode becomes a bag.
-
-        :param episode_id: the env node's episode counter.
-        :param success: the episode's success from its stats; None when they never came.
-        """
-        if self.kind is PolicyKind.FAILURES:
-            return success is not True
-        return self.may_record(episode_id)
+#: Types of the episode topics (transitions, stats); every other recorded type is a robot topic.
+EPISODE_TYPES = 'rl_interfaces/'
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +45,8 @@ class DropReason(Enum):
     POLICY = 'not chosen by the policy'
     ABANDONED = 'reset before it ended'
     INCOMPLETE = 'started before the recorder saw it'
+    TOPIC_LATE = "a robot topic's first messages were lost (its subscription matched late)"
+    RESTARTED = 'its env node restarted before it ended'
     MISSING_STEPS = 'steps were lost: the recorder fell behind'
     OVERSIZE = 'over max_episode_mb'
     UNFINISHED = 'still running at shutdown'
@@ -129,12 +60,15 @@ class FinishedEpisode:
     :param episode_id: the env node's episode counter.
     :param success: success from its stats; None when they never came.
     :param messages: everything recorded for it, in publication order.
+    :param start: which start of its env node it ran in, counted over the run's bags
+        (episode ids restart with every start), so ``(env, start, episode_id)`` is unique.
     """
 
     env: str
     episode_id: int
     success: bool | None
     messages: tuple[RecordedMessage, ...]
+    start: int = 0
 
     @property
     def size_bytes(self) -> int:
@@ -173,9 +107,11 @@ class _Buffer:
     """One episode's messages while it runs and while it settles."""
 
     episode_id: int | None = None
+    start: int = 0
     messages: list[RecordedMessage] = field(default_factory=list)
     size: int = 0
     first_step: int | None = None
+    first_step_ns: int = -1
     steps: set[int] = field(default_factory=set)
     length: int | None = None
     last_step_ns: int = -1
@@ -203,16 +139,21 @@ class EnvEpisodes:
         episode is dropped (reason OVERSIZE) and its later messages ignored.
     :param settle_time: seconds after an episode's end during which its late
         messages are still taken.
+    :param first_start: the start number of the env node's current run of episode
+        ids: the first not yet used by a bag of this run (a resume, a recorder
+        restart); one more each time the ids restart (the env node respawned).
     """
 
     #: Stats held for episodes not seen yet; more means their transitions never come.
     MAX_EARLY_STATS = 32
 
     def __init__(self, env: str, policy: RecordingPolicy, max_episode_bytes: int,
-                 settle_time: float) -> None:
+                 settle_time: float, first_start: int = 0) -> None:
         if max_episode_bytes <= 0:
             raise ValueError(f'max_episode_bytes must be > 0, got {max_episode_bytes}')
         self.env = env
+        self.start = first_start
+        self._last_seen: tuple[int, int] | None = None
         self._policy = policy
         self._max_bytes = max_episode_bytes
         self._settle_time = settle_time
@@ -245,13 +186,16 @@ class EnvEpisodes:
         """
         if self._too_late(message):
             return
+        if self._restarted(episode_id, step_index):
+            self._next_start(now)
+        self._last_seen = (episode_id, step_index)
         target = self._closed_with(episode_id)
         if target is None:
             if self._open.episode_id not in (None, episode_id):
                 self._close(self._open.last_step_ns, now, DropReason.ABANDONED)
             target = self._open
             if target.episode_id is None:
-                self._start(target, episode_id, step_index)
+                self._start(target, episode_id, step_index, message.order_ns)
         target.last_step_ns = max(target.last_step_ns, message.order_ns)
         target.steps.add(step_index)
         self._store(target, message)
@@ -318,16 +262,37 @@ class EnvEpisodes:
         return True
 
     def _closed_with(self, episode_id: int) -> _Buffer | None:
-        return next((b for b in self._closed if b.episode_id == episode_id), None)
+        return next((b for b in self._closed
+                     if b.episode_id == episode_id and b.start == self.start), None)
 
-    def _start(self, buffer: _Buffer, episode_id: int, step_index: int) -> None:
+    def _restarted(self, episode_id: int, step_index: int) -> bool:
+        """Whether the ids went back: an env node counts episodes from 0 at each start."""
+        if self._last_seen is None:
+            return False
+        last_id, last_step = self._last_seen
+        return episode_id < last_id or (episode_id == last_id and step_index <= last_step)
+
+    def _next_start(self, now: float) -> None:
+        """The env node started again: its running episode will never end.
+
+        What was published after that episode's last step (the new start's
+        first reset) goes on to the next episode, as at any close.
+        """
+        if self._open.episode_id is not None:
+            self._close(self._open.last_step_ns, now, DropReason.RESTARTED)
+        self._early_stats.clear()
+        self.start += 1
+
+    def _start(self, buffer: _Buffer, episode_id: int, step_index: int, step_ns: int) -> None:
         """Name the running episode at its first transition.
 
         Stats held for earlier episodes never seen (the recorder started
         during them) mark where those ended: what was published before is theirs.
         """
         buffer.episode_id = episode_id
+        buffer.start = self.start
         buffer.first_step = step_index
+        buffer.first_step_ns = step_ns
         earlier = [k for k in self._early_stats if k < episode_id]
         if earlier:
             cut = max(self._early_stats.pop(k).message.order_ns for k in earlier)
@@ -392,14 +357,29 @@ class EnvEpisodes:
         if reason is not None:
             return DroppedEpisode(self.env, episode_id, reason)
         messages = tuple(sorted(buffer.messages, key=lambda m: m.order_ns))
-        return FinishedEpisode(self.env, episode_id, buffer.success, messages)
+        return FinishedEpisode(self.env, episode_id, buffer.success, messages, buffer.start)
 
     @staticmethod
     def _completeness(buffer: _Buffer) -> DropReason | None:
-        """INCOMPLETE without step 0, MISSING_STEPS with a gap or fewer steps than the stats."""
+        """Why a settled episode is not whole, or None when it is.
+
+        INCOMPLETE without step 0, MISSING_STEPS with a gap or fewer steps than
+        the stats, TOPIC_LATE when a robot topic's first message came after the
+        first step. A robot topic is published at the reset and at every step, so each one
+        in the episode must have a message from before its first transition;
+        one whose subscription matched late (an env node just respawned) has
+        not, and its bag would look whole without the start of the episode.
+        """
         if buffer.first_step != 0:
             return DropReason.INCOMPLETE
         expected = max(buffer.steps) + 1 if buffer.length is None else buffer.length
         if len(buffer.steps) != expected or max(buffer.steps) + 1 != expected:
             return DropReason.MISSING_STEPS
+        first_ns: dict[str, int] = {}
+        for message in buffer.messages:
+            if not message.msgtype.startswith(EPISODE_TYPES):
+                first_ns[message.topic] = min(first_ns.get(message.topic, message.order_ns),
+                                              message.order_ns)
+        if any(ns > buffer.first_step_ns for ns in first_ns.values()):
+            return DropReason.TOPIC_LATE
         return None

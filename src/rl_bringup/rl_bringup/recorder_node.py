@@ -5,7 +5,9 @@ the robot topics ``cmd_vel``, ``odom``, ``distance_sensors`` and ``bumper``
 (env nodes publish transitions and robot topics only while someone
 subscribes, so this node is what turns them on), holds each episode's
 messages serialized in memory, and when the episode has ended lets the policy
-decide: written as ``<bag_dir>/<run_name>/<env or 'root'>_ep<episode_id:06d>/``
+decide: written as ``<bag_dir>/<run_name>/<env or 'root'>_s<start>_ep<episode_id:06d>/``
+(``start`` counts the env node's starts over the run, since its episode ids
+restart with each: no two bags of a run share a name)
 (MCAP, rosbag2 version 9, readable by ``ros2 bag``), or dropped. Bags are
 written on a thread of their own; past ``max_total_mb`` the run's oldest bags
 are deleted.
@@ -54,16 +56,15 @@ from rl_bringup.bag_types import (
     read_stats,
     read_transition,
 )
-from rl_bringup.bag_writer import BagWriterThread, EpisodeBagWriter, OfferedQos
+from rl_bringup.bag_writer import BagWriterThread, EpisodeBagWriter, OfferedQos, next_start
 from rl_bringup.episode_recording import (
     DroppedEpisode,
     DropReason,
     EnvEpisodes,
     Outcome,
-    PolicyKind,
     RecordedMessage,
-    RecordingPolicy,
 )
+from rl_bringup.recording_policy import PolicyKind, RecordingPolicy
 from rl_interfaces.msg import EpisodeStats, Transition
 from robotino_description.ros_main import run_node
 from robotino_description.ros_parameters import ParameterSpec, declare_parameters
@@ -216,7 +217,8 @@ class EpisodeRecorder(Node):
             declare_parameters(self, PARAMETERS))
         self._typestore = make_typestore(interface_msg_files('rl_interfaces'))
         self._envs = {ns: EnvEpisodes(ns, settings.policy, settings.max_episode_bytes,
-                                      settings.settle_time) for ns in settings.namespaces}
+                                      settings.settle_time, next_start(settings.run_dir, ns))
+                      for ns in settings.namespaces}
         self._qos_cache: dict[str, list[OfferedQos]] = {}
         self._late_reported: dict[str, int] = {}
         self._unannounced: list[str] = []
@@ -331,7 +333,8 @@ class EpisodeRecorder(Node):
         for outcome in outcomes:
             where = f'episode {outcome.episode_id} of {outcome.env or "root"}'
             if isinstance(outcome, DroppedEpisode):
-                if outcome.reason in (DropReason.OVERSIZE, DropReason.MISSING_STEPS):
+                if outcome.reason in (DropReason.OVERSIZE, DropReason.MISSING_STEPS,
+                                      DropReason.TOPIC_LATE):
                     self.get_logger().warning(f'not recorded: {where}, {outcome.reason.value}')
                 elif outcome.reason is not DropReason.POLICY:
                     self.get_logger().info(f'not recorded: {where}, {outcome.reason.value}')

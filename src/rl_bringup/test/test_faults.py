@@ -9,6 +9,7 @@ what the user gave, and counters that add up over the crashes.
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -42,7 +43,7 @@ def domain_pids(pattern: str, domain: int) -> list[int]:
 
 def train(node_logs, name, *args):
     return NodeProcess.python_module(
-        name, 'rl_bringup.cli', ['train', '--num-envs', '2', '--record', 'none', *args],
+        name, 'rl_bringup.cli', ['train', '--num-envs', '2', '--record', 'all', *args],
         node_logs).start()
 
 
@@ -84,6 +85,10 @@ def test_env_node_and_agent_crashes_then_resume(ros_domain, node_logs, tmp_path)
     summary = json.loads((run_dir / 'summary.json').read_text())
     assert (summary['steps'], summary['starts'], summary['env_recoveries']) == (
         target, 2, OUTAGES)
+    # Episode ids restart with each env node start; the bag names say which start, so no
+    # name is taken twice (a taken one would get a _2 suffix).
+    names = [path.name for path in (run_dir / 'bags').iterdir()]
+    assert all(re.fullmatch(r'env_[01]_s\d\d_ep\d{6}', name) for name in names), names
     config_after = yaml.safe_load((run_dir / 'config.yaml').read_text())
     assert config_after['agent'].pop('total_steps') == target
     config_before['agent'].pop('total_steps')

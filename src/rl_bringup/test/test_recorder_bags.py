@@ -30,6 +30,7 @@ from rl_bringup.bag_writer import (
     WrittenBag,
     bag_name,
     bag_timestamps,
+    next_start,
 )
 from rl_bringup.episode_recording import FinishedEpisode, RecordedMessage
 from rl_interfaces.msg import EpisodeStats, Transition
@@ -80,12 +81,12 @@ def test_an_episode_reads_back_from_its_bag(typestore, tmp_path):
     writer = EpisodeBagWriter(tmp_path / 'run', typestore)
     qos = {'/env_1/transitions': [OfferedQos(depth=100)]}
     bag = writer.write(episode('env_1', 3, steps=4), qos)
-    assert bag.path == tmp_path / 'run' / 'env_1_ep000003'
+    assert bag.path == tmp_path / 'run' / 'env_1_s00_ep000003'
     assert bag.messages == 9
     metadata = yaml.safe_load((bag.path / 'metadata.yaml').read_text())
     info = metadata['rosbag2_bagfile_information']
     assert (info['version'], info['storage_identifier']) == (9, 'mcap')
-    assert info['relative_file_paths'] == ['env_1_ep000003.mcap']
+    assert info['relative_file_paths'] == ['env_1_s00_ep000003.mcap']
     with Reader(bag.path) as reader:
         counts = {c.topic: (c.msgtype, c.msgcount) for c in reader.connections}
         assert counts == {'/env_1/bumper': ('std_msgs/msg/Bool', 4),
@@ -107,8 +108,9 @@ def test_a_taken_name_gets_a_suffix_and_the_root_env_is_called_root(typestore, t
     writer = EpisodeBagWriter(tmp_path, typestore)
     first = writer.write(episode('', 0, steps=1))
     second = writer.write(episode('', 0, steps=1))
-    assert (first.path.name, second.path.name) == ('root_ep000000', 'root_ep000000_2')
-    assert bag_name('env_3', 1234567) == 'env_3_ep1234567'
+    assert (first.path.name, second.path.name) == (
+        'root_s00_ep000000', 'root_s00_ep000000_2')
+    assert bag_name('env_3', 1234567) == 'env_3_s00_ep1234567'
 
 
 def test_rotation_deletes_the_oldest_bags_past_the_cap(typestore, tmp_path):
@@ -119,23 +121,24 @@ def test_rotation_deletes_the_oldest_bags_past_the_cap(typestore, tmp_path):
     for episode_id in range(5):
         writer.write(episode('env_0', episode_id, steps=20, observation_size=200))
         deleted += writer.rotate()
-    assert [p.name for p in deleted] == ['env_0_ep000000', 'env_0_ep000001', 'env_0_ep000002']
+    assert [p.name for p in deleted] == [
+        'env_0_s00_ep000000', 'env_0_s00_ep000001', 'env_0_s00_ep000002']
     assert sorted(p.name for p in (tmp_path / 'run').iterdir()) == [
-        'env_0_ep000003', 'env_0_ep000004']
+        'env_0_s00_ep000003', 'env_0_s00_ep000004']
     assert writer.total_bytes <= 2.5 * one_bag
     # A new writer on the same run (a restart) counts and rotates the bags already there.
     again = EpisodeBagWriter(tmp_path / 'run', typestore, max_total_bytes=int(1.5 * one_bag))
     assert again.total_bytes == writer.total_bytes
     again.write(episode('env_0', 5, steps=20, observation_size=200))
-    assert [p.name for p in again.rotate()] == ['env_0_ep000003', 'env_0_ep000004']
+    assert [p.name for p in again.rotate()] == ['env_0_s00_ep000003', 'env_0_s00_ep000004']
 
 
 def test_rotation_keeps_the_newest_bag_even_over_the_cap(typestore, tmp_path):
     writer = EpisodeBagWriter(tmp_path, typestore, max_total_bytes=1)
     writer.write(episode('env_0', 0, steps=2))
     writer.write(episode('env_0', 1, steps=2))
-    assert [p.name for p in writer.rotate()] == ['env_0_ep000000']
-    assert [p.name for p in tmp_path.iterdir()] == ['env_0_ep000001']
+    assert [p.name for p in writer.rotate()] == ['env_0_s00_ep000000']
+    assert [p.name for p in tmp_path.iterdir()] == ['env_0_s00_ep000001']
 
 
 def test_the_writer_thread_writes_in_order_and_survives_a_failed_write(typestore, tmp_path,
@@ -147,9 +150,9 @@ def test_the_writer_thread_writes_in_order_and_survives_a_failed_write(typestore
         assert thread.submit(episode('env_0', 1, steps=2))
         thread.close()
     assert thread.written == 1
-    assert [p.name for p in tmp_path.iterdir()] == ['env_0_ep000001']
+    assert [p.name for p in tmp_path.iterdir()] == ['env_0_s00_ep000001']
     assert 'could not write episode 0 of env_0' in caplog.text
-    assert 'wrote ' + str(tmp_path / 'env_0_ep000001') in caplog.text
+    assert 'wrote ' + str(tmp_path / 'env_0_s00_ep000001') in caplog.text
 
 
 class BlockingWriter:
@@ -191,3 +194,13 @@ def test_bag_times_are_header_stamps_and_headerless_messages_borrow_the_last_one
                 msg('transitions', 4, stamp_ns=200), msg('cmd_vel', 5))
     assert bag_timestamps(messages) == [100, 100, 100, 200, 200]
     assert bag_timestamps((msg('bumper', 7), msg('cmd_vel', 9))) == [7, 9]
+
+
+def test_a_new_recorder_on_a_run_numbers_the_env_starts_after_the_bags_there(tmp_path):
+    assert next_start(tmp_path, 'env_0') == 0
+    for name in ('env_0_s00_ep000000', 'env_0_s02_ep000010', 'env_0_s02_ep000010_2',
+                 'env_1_s05_ep000000', 'root_s07_ep000001'):
+        (tmp_path / name).mkdir()
+    assert next_start(tmp_path, 'env_0') == 3
+    assert next_start(tmp_path, 'env_1') == 6 and next_start(tmp_path, '') == 8
+    assert bag_name('env_0', 10, 3) == 'env_0_s03_ep000010'

@@ -12,16 +12,21 @@ from rl_bringup.episode_recording import (
     DropReason,
     EnvEpisodes,
     FinishedEpisode,
-    PolicyKind,
     RecordedMessage,
-    RecordingPolicy,
 )
+from rl_bringup.recording_policy import PolicyKind, RecordingPolicy
 
 SETTLE = 0.5
 
 
+#: The types the recorder sees on each topic (episode topics are told apart by type).
+TYPES = {'transitions': 'rl_interfaces/msg/Transition',
+         'episode_stats': 'rl_interfaces/msg/EpisodeStats'}
+
+
 def msg(topic, order_ns, stamp_ns=None, size=10):
-    return RecordedMessage(topic, 'x/msg/X', b'\0' * size, order_ns, stamp_ns)
+    return RecordedMessage(topic, TYPES.get(topic, 'nav_msgs/msg/Odometry'), b'\0' * size,
+                           order_ns, stamp_ns)
 
 
 class Env:
@@ -239,3 +244,40 @@ def test_a_skipped_episode_passes_the_early_reset_on_to_the_next():
 def test_a_non_positive_memory_cap_is_refused():
     with pytest.raises(ValueError, match='0'):
         EnvEpisodes('', RecordingPolicy.parse('all'), 0, SETTLE)
+
+
+def test_an_env_node_that_restarts_numbers_its_episodes_from_a_new_start():
+    # Respawned, it counts episodes from 0 again: the same ids are other episodes.
+    env = Env()
+    env.episode(0, steps=2).episode(1, steps=3, end=False).episode(0, steps=2).deliver()
+    first, cut, again = env.episodes.settled(now=SETTLE)
+    assert (first.episode_id, first.start) == (0, 0)
+    assert cut == DroppedEpisode('env_0', 1, DropReason.RESTARTED)
+    assert (again.episode_id, again.start) == (0, 1)
+    assert counts(again) == {'odom': 3, 'transitions': 2, 'episode_stats': 1}
+
+
+def test_a_restart_within_the_first_episode_is_seen_by_its_step_going_back():
+    env = Env()
+    env.episode(0, steps=3, end=False).episode(0, steps=2).deliver()
+    cut, again = env.episodes.settled(now=SETTLE)
+    assert cut == DroppedEpisode('env_0', 0, DropReason.RESTARTED)
+    assert again.start == 1 and env.episodes.start == 1
+
+
+def test_an_episode_whose_robot_topic_began_late_is_not_written_as_whole():
+    # After a respawn the odom subscription matched only after the first steps.
+    env = Env()
+    env.transition(0, 0, False)
+    env.transition(0, 1, False)
+    env.odom()
+    env.transition(0, 2, True)
+    env.stats(0, True, 3)
+    env.deliver()
+    [late] = env.episodes.settled(now=SETTLE)
+    assert late == DroppedEpisode('env_0', 0, DropReason.TOPIC_LATE)
+
+
+def test_the_recorder_continues_the_start_count_of_the_bags_already_there():
+    env = EnvEpisodes('env_0', RecordingPolicy.parse('all'), 10**6, SETTLE, first_start=3)
+    assert env.start == 3

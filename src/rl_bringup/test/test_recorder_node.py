@@ -15,8 +15,8 @@ import yaml
 from rosbags.rosbag2 import Reader
 
 from rl_bringup.bag_types import EPISODE_STATS, TRANSITION, interface_msg_files, make_typestore
-from rl_bringup.episode_recording import PolicyKind
 from rl_bringup.recorder_node import PARAMETERS, RecorderSettings
+from rl_bringup.recording_policy import PolicyKind
 from rl_env_node.ros_env import RosEnv
 from rl_testing import NodeProcess, stop_all
 from rl_testing.ros import spin_until
@@ -82,7 +82,7 @@ def test_each_episode_becomes_a_bag_that_reads_back(ros_domain, node_logs, tmp_p
             recorder.wait_for_output(f'recording /env_0/{name}:', timeout=30)
         lengths = run_episodes([11, 12, 13])
         run_dir = tmp_path / 'test_run'
-        recorder.wait_for_output(f'wrote {run_dir / "env_0_ep000002"}', timeout=30)
+        recorder.wait_for_output(f'wrote {run_dir / "env_0_s00_ep000002"}', timeout=30)
         recorder.send_signal(signal.SIGINT)
         assert recorder.wait(timeout=20) == 0, recorder.output()
     finally:
@@ -90,10 +90,10 @@ def test_each_episode_becomes_a_bag_that_reads_back(ros_domain, node_logs, tmp_p
 
     assert lengths == [EPISODE_STEPS] * 3   # zero actions: the robot stands until truncation
     assert sorted(p.name for p in run_dir.iterdir()) == [
-        'env_0_ep000000', 'env_0_ep000001', 'env_0_ep000002']
+        'env_0_s00_ep000000', 'env_0_s00_ep000001', 'env_0_s00_ep000002']
     typestore = make_typestore(interface_msg_files())
     for episode_id, (seed, length) in enumerate(zip([11, 12, 13], lengths, strict=True)):
-        path = run_dir / f'env_0_ep{episode_id:06d}'
+        path = run_dir / f'env_0_s00_ep{episode_id:06d}'
         info = yaml.safe_load((path / 'metadata.yaml').read_text())['rosbag2_bagfile_information']
         assert (info['version'], info['storage_identifier']) == (9, 'mcap')
         types, messages = read_bag(path, typestore)
@@ -144,16 +144,17 @@ def test_every_k_subscribes_robot_topics_only_around_recorded_episodes(
         finally:
             env.close()
         run_dir = tmp_path / 'test_run'
-        recorder.wait_for_output(f'wrote {run_dir / "env_0_ep000003"}', timeout=30)
+        recorder.wait_for_output(f'wrote {run_dir / "env_0_s00_ep000003"}', timeout=30)
         recorder.send_signal(signal.SIGINT)
         assert recorder.wait(timeout=20) == 0, recorder.output()
     finally:
         stop_all(processes)
 
-    assert sorted(p.name for p in run_dir.iterdir()) == ['env_0_ep000000', 'env_0_ep000003']
+    assert sorted(p.name for p in run_dir.iterdir()) == [
+        'env_0_s00_ep000000', 'env_0_s00_ep000003']
     typestore = make_typestore(interface_msg_files())
     for episode_id in (0, 3):
-        _, messages = read_bag(run_dir / f'env_0_ep{episode_id:06d}', typestore)
+        _, messages = read_bag(run_dir / f'env_0_s00_ep{episode_id:06d}', typestore)
         length = lengths[episode_id]
         assert {name: len(msgs) for name, msgs in messages.items()} == {
             'transitions': length, 'episode_stats': 1, 'odom': length + 1,
