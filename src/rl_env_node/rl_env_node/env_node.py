@@ -170,7 +170,7 @@ class EnvNode(Node):
         self._publish_robot()
         response.success = True
         response.observation = observation.ravel()
-        response.info_json = info_json(info)
+        response.info_json = info_json({**info, 'episode_id': self._core.episode_id})
         return response
 
     def _on_step(self, request: Step.Request, response: Step.Response) -> Step.Response:
@@ -192,7 +192,7 @@ class EnvNode(Node):
         response.reward = float(reward)
         response.terminated = bool(terminated)
         response.truncated = bool(truncated)
-        response.info_json = info_json(info)
+        response.info_json = info_json({**info, 'episode_id': self._core.episode_id})
         return response
 
     def _on_get_spec(self, request: GetSpec.Request, response: GetSpec.Response):

@@ -19,9 +19,7 @@ import numpy as np
 from rl_env_node.env_client import (
     EnvClient,
     EnvClientSession,
-    reset_result,
     spaces_from_spec,
-    step_result,
 )
 
 
@@ -59,13 +57,13 @@ class RosEnv(gym.Env):
         super().reset(seed=seed)
         (response,) = self._session.wait(
             [self._client.send_reset(seed, options)], f'reset of {self._where}')
-        return reset_result(response, f'reset of {self._where}')
+        return self._client.reset_result(response)
 
     def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict]:
         """One control period on the env node."""
         (response,) = self._session.wait(
             [self._client.send_step(action)], f'step of {self._where}')
-        return step_result(response, f'step of {self._where}')
+        return self._client.step_result(response)
 
     def close(self) -> None:
         """Release the ROS client; the env node keeps running."""

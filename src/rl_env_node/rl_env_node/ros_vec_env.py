@@ -30,10 +30,8 @@ from stable_baselines3.common.vec_env.base_vec_env import (
 from rl_env_node.env_client import (
     EnvClient,
     EnvClientSession,
-    reset_result,
     served_task_options,
     spaces_from_spec,
-    step_result,
 )
 from rl_env_node.errors import RemoteEnvError
 
@@ -85,8 +83,8 @@ class RosVecEnv(VecEnv):
         futures = [client.send_reset(seed, options) for client, seed, options
                    in zip(self._clients, self._seeds, self._options, strict=True)]
         responses = self._session.wait(futures, 'reset')
-        results = [reset_result(r, f'reset of {c.namespace}')
-                   for r, c in zip(responses, self._clients, strict=True)]
+        results = [client.reset_result(response)
+                   for response, client in zip(responses, self._clients, strict=True)]
         self.reset_infos = [info for _, info in results]
         self._reset_seeds()
         self._reset_options()
@@ -113,8 +111,7 @@ class RosVecEnv(VecEnv):
         self._pending = []
         observations, rewards, dones, infos = [], [], [], []
         for client, response in zip(self._clients, responses, strict=True):
-            obs, reward, terminated, truncated, info = step_result(
-                response, f'step of {client.namespace}')
+            obs, reward, terminated, truncated, info = client.step_result(response)
             info['TimeLimit.truncated'] = truncated and not terminated
             observations.append(obs)
             rewards.append(reward)
@@ -132,8 +129,7 @@ class RosVecEnv(VecEnv):
         responses = self._session.wait(futures, 'automatic reset')
         for k, response in zip(ended, responses, strict=True):
             infos[k]['terminal_observation'] = observations[k]
-            observations[k], self.reset_infos[k] = reset_result(
-                response, f'reset of {self._clients[k].namespace}')
+            observations[k], self.reset_infos[k] = self._clients[k].reset_result(response)
 
     def close(self) -> None:
         """Release the ROS clients; the env nodes keep running."""

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from rl_env_node.errors import RemoteEnvError
+from rl_env_node.qos import SERVICE_QOS
+from rl_env_node.ros_env import RosEnv
 from rl_interfaces.srv import Reset, Step
 from rl_testing import NodeProcess
 from rl_testing.ros import call, spin_until, wait_for_service
@@ -34,8 +37,10 @@ def env_node(ros_domain, tmp_path_factory):
 
 @pytest.fixture
 def clients(env_node, ros_node):
-    reset = ros_node.create_client(Reset, '/reset')
-    step = ros_node.create_client(Step, '/step')
+    # The answers of a burst wait in the client's queue too: a client that pipelines
+    # keeps as deep a one as the server (rl_env_node.qos, as RosEnv and RosVecEnv do).
+    reset = ros_node.create_client(Reset, '/reset', qos_profile=SERVICE_QOS)
+    step = ros_node.create_client(Step, '/step', qos_profile=SERVICE_QOS)
     wait_for_service(reset, 30)
     wait_for_service(step, 30)
     assert call(ros_node, reset, Reset.Request(seed=1)).success
@@ -84,3 +89,26 @@ def test_strange_options_are_refused_naming_the_field(ros_node, clients, options
     assert len(answer.message) < 400
     assert 'failed inside the env node' not in answer.message   # a refusal, not a crash
     assert call(ros_node, reset, Reset.Request(seed=5)).success
+
+
+def test_a_second_client_driving_the_same_env_node_is_told_so(env_node):
+    # An env node serves one episode and cannot tell its clients apart, so any client's
+    # reset or step acts on it; each client checks that every answer is the next step of
+    # the episode it reset, and is refused with the reason when it is not.
+    first, second = RosEnv(timeout=10.0), RosEnv(timeout=10.0)
+    try:
+        first.reset(seed=1)
+        first.step(first.action_space.sample())
+        second.reset(seed=2)                       # takes the env node over
+        with pytest.raises(RemoteEnvError, match='another client is driving this env node'):
+            first.step(first.action_space.sample())
+        with pytest.raises(RemoteEnvError, match='another client'):
+            second.step(second.action_space.sample())  # the first's step moved its episode
+        second.reset(seed=3)                       # whoever resets next drives it again
+        second.step(second.action_space.sample())
+        second.step(second.action_space.sample())
+        with pytest.raises(RemoteEnvError, match='another client'):
+            first.step(first.action_space.sample())
+    finally:
+        first.close()
+        second.close()
