@@ -13,7 +13,6 @@ processes with the same parameters.
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,10 +20,10 @@ from rl_agent_node import knobs
 from rl_agent_node.knobs import knob
 from rl_agent_node.train_settings import TrainSettings
 from rl_bringup.graph import SIMULATORS, GraphEntry, GraphOptions, bringup_graph
+from rl_bringup.recording_policy import RecordingPolicy
 
 #: Parent folder of new run directories, relative to where the run is started.
 RUNS_ROOT = Path('runs')
-_RECORD = re.compile(r'none|all|failures|every:[1-9][0-9]*')
 
 
 @dataclass(frozen=True)
@@ -49,8 +48,10 @@ class TrainingRun(TrainSettings):
     def __post_init__(self) -> None:
         """Refuse impossible values early, naming the knob (then the agent's checks)."""
         super().__post_init__()
-        if not _RECORD.fullmatch(self.record):
-            raise ValueError(f"record must be every:K, failures, all or none; got {self.record!r}")
+        try:
+            RecordingPolicy.parse(self.record)
+        except ValueError as error:
+            raise ValueError(f'record: {error}') from None
         if not all(self.external_envs) and self.envs:
             raise ValueError(f'envs must be namespaces separated by commas, like env_0,env_1; '
                              f'got {self.envs!r}')

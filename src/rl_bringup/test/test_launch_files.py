@@ -332,3 +332,13 @@ def test_the_report_after_rl_train_names_only_files_that_exist(tmp_path):
     report = training_report(tmp_path)
     assert f"summary:         {tmp_path / 'summary.json'}" in report
     assert 'best model:' in report and './rl eval' in report
+
+
+@pytest.mark.parametrize('knobs,message', [
+    ({'record': 'sometimes'}, "record: policy must be 'all', 'none', 'failures' or 'every:K'"),
+    ({'envs': 'env_0,,env_1'}, 'envs must be namespaces separated by commas'),
+    ({'algo': 'dqn'}, 'algo must be one of'),
+])
+def test_a_training_run_that_makes_no_sense_is_refused_naming_the_knob(knobs, message):
+    with pytest.raises(ValueError, match=message):
+        TrainingRun(**knobs)
