@@ -134,6 +134,7 @@ class AgentNode(Node):
         # The ROS logger adds level, time and name; logging's default format would repeat them.
         handler.setFormatter(logging.Formatter('%(message)s'))
         logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+        logging.getLogger('OpenGL').setLevel(logging.WARNING)   # PyOpenGL's import chatter
         self.get_logger().info(f'agent ready: mode {self.settings.mode}')
 
     def run(self, stop: threading.Event) -> int:

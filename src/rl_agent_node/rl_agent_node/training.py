@@ -253,8 +253,9 @@ def _learn(session: _Session, stop: threading.Event, progress_bar: bool) -> Outc
         outcome = Outcome.INTERRUPTED
     elif evaluation is not None and evaluation.target_reached:
         outcome = Outcome.TARGET_REACHED
-    if outcome in (Outcome.INTERRUPTED, Outcome.ENV_UNAVAILABLE) \
-            and session.config.algo not in OFF_POLICY:
+    if outcome is not Outcome.COMPLETED and session.config.algo not in OFF_POLICY:
+        # Stopped inside a rollout (a signal, lost env nodes, the target met at its start):
+        # its steps were never trained on, so the run ends where the rollout began.
         model.num_timesteps = checkpoints.consistent_step
     checkpoints.save()
     if outcome in (Outcome.COMPLETED, Outcome.TARGET_REACHED):
