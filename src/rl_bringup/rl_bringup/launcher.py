@@ -65,7 +65,7 @@ class RespawnPolicy:
 
     :param max_respawns: restarts in a row (each after less than ``stable_after``
         seconds of running) before the launcher gives up.
-    :param first_delay: seconds before the first restart; doubled each time.
+    :param first_delay: seconds before the first and second restarts; doubled from then on.
     :param max_delay: cap on the delay, seconds.
     :param stable_after: seconds of running after which a death counts as the first.
     """
@@ -76,8 +76,13 @@ class RespawnPolicy:
     stable_after: float = 60.0
 
     def delay(self, restarts: int) -> float:
-        """Backoff before restart number ``restarts + 1``, seconds."""
-        return min(self.max_delay, self.first_delay * 2.0 ** restarts)
+        """Backoff before restart number ``restarts + 1``, seconds.
+
+        The first two restarts come after ``first_delay``, since every env of a
+        training waits for the one that died; from the third on (a crash loop,
+        not an accident) the delay doubles.
+        """
+        return min(self.max_delay, self.first_delay * 2.0 ** max(0, restarts - 1))
 
 
 def write_params_file(specs: Sequence[NodeSpec], path: Path) -> Path:

@@ -24,7 +24,7 @@ from rl_testing import NodeProcess
 #: A PPO that checkpoints by time only (every second), notices a dead env node quickly.
 FAULT_PPO = ('{n_steps: 128, batch_size: 128, n_epochs: 1, eval_freq: 0, log_freq: 256, '
              'checkpoint_freq: 1000000000, checkpoint_interval_s: 1.0, env_timeout: 5.0}')
-OUTAGES = 2
+OUTAGES = 4
 
 
 def domain_pids(pattern: str, domain: int) -> list[int]:
@@ -47,6 +47,13 @@ def train(node_logs, name, *args):
         node_logs).start()
 
 
+def next_checkpoint(process: NodeProcess) -> None:
+    """Wait for the next 'checkpoint at step' line of ``process``."""
+    before = process.output().count('checkpoint at step')
+    while process.output().count('checkpoint at step') <= before:
+        process.wait_for_output('checkpoint at step', timeout=60)
+
+
 def test_env_node_and_agent_crashes_then_resume(ros_domain, node_logs, tmp_path):
     run_dir = tmp_path / 'run'
     first = train(node_logs, 'train', '--run-dir', str(run_dir), '--total-steps', '1000000',
@@ -54,20 +61,19 @@ def test_env_node_and_agent_crashes_then_resume(ros_domain, node_logs, tmp_path)
     try:
         first.wait_for_output('checkpoint at step', timeout=120)
         for outage in range(1, OUTAGES + 1):
-            [victim, *_] = domain_pids('rl_env_node.env_node', ros_domain)
-            os.kill(victim, signal.SIGKILL)
+            pids = domain_pids('rl_env_node.env_node', ros_domain)
+            os.kill(pids[outage % len(pids)], signal.SIGKILL)   # each env node in turn
             while first.output().count('env nodes back after') < outage:
                 first.wait_for_output('env nodes back after', timeout=120)
                 assert first.poll() is None, first.output()[-3000:]
-        before = first.output().count('checkpoint at step')
-        while first.output().count('checkpoint at step') <= before:   # one after the outages
-            first.wait_for_output('checkpoint at step', timeout=60)
+            next_checkpoint(first)   # training goes on before the next outage
+        next_checkpoint(first)       # one after the outages, which must carry them
         [agent] = domain_pids('rl_agent_node.agent_node', ros_domain)
         os.kill(agent, signal.SIGKILL)
         assert first.wait(60) != 0   # the launcher ends with the agent's status
     finally:
         first.stop()
-    assert 'no answer within 1.5 s' in first.output()   # noticed by its silence, quickly
+    assert 'no answer within 1 s' in first.output()   # noticed by its silence, quickly
     assert 'no summary: the agent did not finish' in first.output()
     assert not (run_dir / 'summary.json').exists()
     checkpoint = latest_checkpoint(run_dir / 'checkpoints')

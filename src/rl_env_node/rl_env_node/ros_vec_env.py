@@ -35,8 +35,9 @@ from rl_env_node.env_client import (
 )
 from rl_env_node.errors import RemoteEnvError
 
-#: Shortest wait for a step's answers, seconds: a steps' answers take milliseconds.
-STEP_TIMEOUT_FLOOR = 1.5
+#: Shortest wait for a step's answers, seconds: they take milliseconds (a hundredth of this
+#: on this 2-core machine with 4 env nodes, the recorder and the agent at work).
+STEP_TIMEOUT_FLOOR = 1.0
 #: A step waits this many times the slowest recent one before the env node counts as gone.
 LATENCY_FACTOR = 50.0
 #: Per step, the remembered slowest latency decays by this factor (forgets a slow spell).
