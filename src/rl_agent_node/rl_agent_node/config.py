@@ -1,10 +1,9 @@
 """Training configuration: ``config/<algo>.yaml`` into SB3 kwargs and an :class:`AgentConfig`.
 
-Each file is keyed by task, with a ``default`` section for tasks without
-their own (the rl-baselines3-zoo layout); a task's section is laid over
-``default``. Keys that are fields of :class:`AgentConfig` are ours (budget,
-envs, normalisation, evaluation, checkpoints...); every other key is passed
-to the stable-baselines3 constructor unchanged, after three conversions
+The file and our keys are read by :mod:`rl_agent_node.config_file` (no
+stable-baselines3 there); here the whole section is resolved. Every key
+that is not ours is passed to the stable-baselines3 constructor unchanged,
+after three conversions
 that need no ``eval``: schedules written ``lin_3e-4`` become
 :class:`~stable_baselines3.common.utils.LinearSchedule`, ``policy_kwargs``
 name activation functions and optimisers by string, and our
@@ -13,22 +12,26 @@ name activation functions and optimisers by string, and our
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from stable_baselines3 import A2C, DDPG, PPO, SAC, TD3
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.noise import NormalActionNoise, OrnsteinUhlenbeckActionNoise
 from stable_baselines3.common.utils import LinearSchedule
 from torch import nn, optim
 
+from rl_agent_node.config_file import (
+    AGENT_KEYS,
+    AgentConfig,
+    read_section,
+    split_section,
+)
 from rl_agent_node.errors import ConfigError
 from rl_agent_node.train_settings import ALGORITHM_NAMES
 
@@ -46,98 +49,6 @@ _OPTIMIZERS: dict[str, type[optim.Optimizer]] = {
     'adam': optim.Adam, 'adamw': optim.AdamW, 'rmsprop': optim.RMSprop, 'sgd': optim.SGD}
 _SCHEDULE_KEYS = ('learning_rate', 'clip_range', 'clip_range_vf')
 _SCHEDULE = re.compile(r'^lin_([0-9.eE+-]+)$')
-
-
-@dataclass(frozen=True)
-class AgentConfig:
-    """Our keys of a config section (everything else goes to SB3 unchanged).
-
-    :param total_steps: training budget in env steps, summed over the envs.
-    :param n_envs: envs stepped together; over ROS the default namespaces are
-        ``env_0`` .. ``env_{n_envs-1}``.
-    :param normalize: wrap the envs in ``VecNormalize``; a mapping gives its
-        keyword arguments (e.g. ``{norm_obs: true, norm_reward: false}``).
-    :param eval_freq: env steps between evaluations on held-out seeds; 0 for none.
-    :param n_eval_episodes: episodes per periodic evaluation.
-    :param eval_seed: first held-out reset seed; episode k uses ``eval_seed + k``,
-        far from the training envs' seeds so the worlds are not ones trained on.
-    :param checkpoint_freq: env steps between checkpoints.
-    :param checkpoint_interval_s: wall-clock seconds between checkpoints, whichever of
-        the two comes first: a crash (SIGKILL, power) loses at most this much training.
-    :param keep_checkpoints: newest checkpoints kept on disk (older are deleted).
-    :param torch_threads: torch intra-op threads; 1 is fastest for small MLPs
-        on a machine whose other cores step simulators.
-    :param seed: seed of everything (python, numpy, torch, action space, envs).
-    :param success_target: stop once a periodic evaluation reaches this success
-        rate (0..1); None trains for the whole budget.
-    :param log_freq: env steps between rows of ``metrics.csv``.
-    :param noise_type: off-policy exploration noise: 'normal', 'ornstein-uhlenbeck' or None.
-    :param noise_std: standard deviation of that noise, in action units.
-    :param task_options: task options for in-process envs (env nodes take theirs
-        as node parameters).
-    :param env_timeout: seconds to wait for an env node's answer.
-    :param recovery_timeout: seconds to keep retrying unreachable env nodes
-        before giving up (a checkpoint is saved either way).
-    """
-
-    total_steps: int = 200_000
-    n_envs: int = 4
-    normalize: bool = False
-    normalize_kwargs: Mapping[str, Any] = field(default_factory=dict)
-    eval_freq: int = 25_000
-    n_eval_episodes: int = 50
-    eval_seed: int = 1_000_000
-    checkpoint_freq: int = 50_000
-    checkpoint_interval_s: float = 60.0
-    keep_checkpoints: int = 2
-    torch_threads: int = 1
-    seed: int = 0
-    success_target: float | None = None
-    log_freq: int = 5_000
-    noise_type: str | None = None
-    noise_std: float = 0.1
-    task_options: Mapping[str, Any] = field(default_factory=dict)
-    env_timeout: float = 10.0
-    recovery_timeout: float = 3600.0
-
-    def __post_init__(self) -> None:
-        """Reject values that make no run, naming the key and the value."""
-        for name in _INTEGER_KEYS:
-            value = getattr(self, name)
-            _require(isinstance(value, int) and not isinstance(value, bool), name, value,
-                     'an integer')
-        for name in ('noise_std', 'env_timeout', 'recovery_timeout', 'success_target',
-                     'checkpoint_interval_s'):
-            value = getattr(self, name)
-            _require((value is None and name == 'success_target') or _is_number(value), name,
-                     value, 'a number')
-        _require(isinstance(self.task_options, Mapping), 'task_options', self.task_options,
-                 'a mapping of task options')
-        for name in ('total_steps', 'n_envs', 'checkpoint_freq', 'keep_checkpoints',
-                     'torch_threads', 'n_eval_episodes', 'log_freq'):
-            _require(getattr(self, name) >= 1, name, getattr(self, name), 'an integer >= 1')
-        for name in ('eval_freq', 'eval_seed', 'seed', 'noise_std'):
-            _require(getattr(self, name) >= 0, name, getattr(self, name), '>= 0')
-        for name in ('env_timeout', 'recovery_timeout', 'checkpoint_interval_s'):
-            _require(getattr(self, name) > 0, name, getattr(self, name), 'seconds > 0')
-        target = self.success_target
-        _require(target is None or 0.0 < target <= 1.0, 'success_target', target,
-                 'a success rate in (0, 1], or null')
-        _require(self.noise_type in (None, 'normal', 'ornstein-uhlenbeck'), 'noise_type',
-                 self.noise_type, "'normal', 'ornstein-uhlenbeck' or null")
-
-    def to_dict(self) -> dict[str, Any]:
-        """The keys as they are written in a config file."""
-        values = dataclasses.asdict(self)
-        kwargs = values.pop('normalize_kwargs')
-        values['normalize'] = dict(kwargs) if self.normalize and kwargs else self.normalize
-        values['task_options'] = dict(self.task_options)
-        return values
-
-
-_INTEGER_KEYS = ('total_steps', 'n_envs', 'eval_freq', 'n_eval_episodes', 'eval_seed',
-                 'checkpoint_freq', 'keep_checkpoints', 'torch_threads', 'seed', 'log_freq')
-_AGENT_KEYS = frozenset(f.name for f in dataclasses.fields(AgentConfig)) - {'normalize_kwargs'}
 
 
 @dataclass(frozen=True)
@@ -163,9 +74,16 @@ class TrainingConfig:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TrainingConfig:
-        """The inverse of :meth:`to_dict`, for a run directory's ``config.yaml``."""
+        """The inverse of :meth:`to_dict`, for a run directory's ``config.yaml``.
+
+        Runs saved before the budget's key was named ``total_steps`` (session 3)
+        wrote ``total_timesteps``; such a run is read as it was meant.
+        """
         try:
-            section = {**data['agent'], **data['hyperparams']}
+            agent = dict(data['agent'])
+            if 'total_timesteps' in agent:
+                agent.setdefault('total_steps', agent.pop('total_timesteps'))
+            section = {**agent, **data['hyperparams']}
             return resolve_section(data['algo'], data['task'], section)
         except KeyError as error:
             raise ConfigError(f'a run config needs algo, task, agent and hyperparams; '
@@ -175,25 +93,6 @@ class TrainingConfig:
         """A copy with some keys (ours or SB3's) replaced; checked like a file."""
         section = {**self.agent.to_dict(), **self.hyperparams, **overrides}
         return resolve_section(self.algo, self.task, section)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _require(ok: bool, name: str, value: Any, expected: str) -> None:
-    if not ok:
-        raise ConfigError(f'{name} must be {expected}, got {value!r}')
-
-
-def default_config_dir() -> Path:
-    """``config/`` of the source tree when run from it, else the installed share folder."""
-    source = Path(__file__).resolve().parents[1] / 'config'
-    if (source / 'ppo.yaml').is_file():
-        return source
-    from ament_index_python.packages import get_package_share_directory
-
-    return Path(get_package_share_directory('rl_agent_node')) / 'config'
 
 
 def load_config(algo: str, task: str, config: Path | None = None,
@@ -206,36 +105,12 @@ def load_config(algo: str, task: str, config: Path | None = None,
     :param overrides: keys laid over the resolved section (``overrides`` of a run).
     :raises ConfigError: unknown algorithm, unreadable file, or bad keys or values.
     """
-    if algo not in ALGORITHMS:
-        raise ConfigError(f'unknown algorithm {algo!r}; known: {sorted(ALGORITHMS)}')
-    path = config or default_config_dir() / f'{algo}.yaml'
-    try:
-        document = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigError(f'cannot read {path}: {error}') from None
-    if not isinstance(document, Mapping) or 'default' not in document:
-        raise ConfigError(f'{path} must map task names to sections and have a default section')
-    section = {**(document['default'] or {}), **(document.get(task) or {}),
-               **(overrides or {})}
-    return resolve_section(algo, task, section)
+    return resolve_section(algo, task, read_section(algo, task, config, overrides))
 
 
 def resolve_section(algo: str, task: str, section: Mapping[str, Any]) -> TrainingConfig:
     """Split a merged section into our keys and SB3's, checking both."""
-    ours = {k: v for k, v in section.items() if k in _AGENT_KEYS}
-    hyperparams = {k: v for k, v in section.items() if k not in _AGENT_KEYS}
-    normalize = ours.pop('normalize', False)
-    if isinstance(normalize, Mapping):
-        ours['normalize'], ours['normalize_kwargs'] = True, dict(normalize)
-    elif isinstance(normalize, bool):
-        ours['normalize'] = normalize
-    else:
-        raise ConfigError(f'normalize must be true, false or a mapping of VecNormalize '
-                          f'arguments, got {normalize!r}')
-    try:
-        agent = AgentConfig(**ours)
-    except TypeError as error:
-        raise ConfigError(f'bad agent key type: {error}') from None
+    agent, hyperparams = split_section(section)
     config = TrainingConfig(algo, task, agent, hyperparams)
     sb3_kwargs(config, action_dim=1)
     return config
@@ -292,7 +167,7 @@ def sb3_kwargs(config: TrainingConfig, action_dim: int) -> dict[str, Any]:
     unknown = sorted(set(kwargs) - (accepted - reserved))
     if unknown:
         raise ConfigError(f'{config.algo} takes no key(s) {unknown}; SB3 keys are '
-                          f'{sorted(accepted - reserved)}, ours {sorted(_AGENT_KEYS)}')
+                          f'{sorted(accepted - reserved)}, ours {sorted(AGENT_KEYS)}')
     if 'policy' not in kwargs:
         raise ConfigError(f'{config.algo} config for {config.task} needs a policy, '
                           'e.g. MlpPolicy')
@@ -307,20 +182,3 @@ def sb3_kwargs(config: TrainingConfig, action_dim: int) -> dict[str, Any]:
                               f'({sorted(OFF_POLICY)}), not {config.algo}')
         kwargs['action_noise'] = _action_noise(config.agent, action_dim)
     return kwargs
-
-
-def parse_overrides(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
-    """``KEY=VALUE`` strings (values in YAML, e.g. ``n_steps=512``) as a mapping.
-
-    :raises ConfigError: for an item without '=' or a value that is not YAML.
-    """
-    overrides: dict[str, Any] = {}
-    for item in items:
-        key, sep, text = item.partition('=')
-        if not sep or not key.strip():
-            raise ConfigError(f"an override must read KEY=VALUE, e.g. n_steps=512; got {item!r}")
-        try:
-            overrides[key.strip()] = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            raise ConfigError(f'the value of {key} is not YAML: {error}') from None
-    return overrides

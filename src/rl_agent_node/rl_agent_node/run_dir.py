@@ -22,12 +22,14 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from rl_agent_node.config import TrainingConfig
 from rl_agent_node.errors import RunDirError
+
+if TYPE_CHECKING:   # the learning library, imported only by what trains
+    from rl_agent_node.config import TrainingConfig
 
 
 def new_run_path(root: Path, task: str, algo: str, seed: int,
@@ -91,13 +93,22 @@ class RunDir:
                               'folder a training run created under runs/')
         return run
 
+    def read(self) -> dict[str, Any]:
+        """``config.yaml`` as written: ``algo``, ``task``, ``agent``, ``hyperparams``, ``run``.
+
+        Plain data, for what only plans a run; :meth:`load_config` resolves it.
+        """
+        return yaml.safe_load(self.config_path.read_text())
+
     def load_config(self) -> TrainingConfig:
         """The resolved config the run started with."""
-        return TrainingConfig.from_dict(yaml.safe_load(self.config_path.read_text()))
+        from rl_agent_node.config import TrainingConfig
+
+        return TrainingConfig.from_dict(self.read())
 
     def load_placement(self) -> dict[str, Any]:
         """Where the run's envs are (``envs``, ``eval_env``); empty if never recorded."""
-        return yaml.safe_load(self.config_path.read_text()).get('run') or {}
+        return self.read().get('run') or {}
 
     def save_config(self, config: TrainingConfig, placement: dict[str, Any]) -> None:
         """Write ``config.yaml``: the config, and under ``run`` where its envs are."""

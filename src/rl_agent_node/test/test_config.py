@@ -13,12 +13,11 @@ from torch import nn
 from rl_agent_node.config import (
     ALGORITHMS,
     TrainingConfig,
-    default_config_dir,
     load_config,
-    parse_overrides,
     parse_schedule,
     sb3_kwargs,
 )
+from rl_agent_node.config_file import default_config_dir
 from rl_agent_node.errors import ConfigError
 from rl_env_node.inprocess import RobotinoEnv
 
@@ -100,15 +99,6 @@ def test_resolved_config_round_trips_through_yaml():
     assert again.agent.normalize and again.agent.normalize_kwargs == {'norm_obs': True}
 
 
-def test_overrides_are_yaml_values():
-    assert parse_overrides(['n_steps=512', 'policy_kwargs={net_arch: [64, 64]}',
-                            'learning_rate=lin_1e-3', 'success_target=null']) == {
-        'n_steps': 512, 'policy_kwargs': {'net_arch': [64, 64]},
-        'learning_rate': 'lin_1e-3', 'success_target': None}
-    with pytest.raises(ConfigError, match='KEY=VALUE'):
-        parse_overrides(['n_steps'])
-
-
 def test_the_package_config_folder_is_found():
     assert (default_config_dir() / 'ppo.yaml').is_file()
 
@@ -118,3 +108,9 @@ def test_no_eval_or_exec_in_the_package():
     offenders = [p.name for p in sources
                  if re.search(r'(?<![\w.])(eval|exec)\(', p.read_text())]
     assert offenders == []
+
+
+def test_a_run_config_saved_with_the_old_budget_key_still_reads():
+    saved = load_config('ppo', 'goal_reaching').to_dict()
+    saved['agent']['total_timesteps'] = saved['agent'].pop('total_steps')
+    assert TrainingConfig.from_dict(saved).agent.total_steps == 200_000

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rl_agent_node import knobs
+from rl_agent_node.config_file import AgentConfig, read_section, split_section
 from rl_agent_node.knobs import knob
+from rl_agent_node.run_dir import RunDir, new_run_path
 from rl_agent_node.train_settings import TrainSettings
 from rl_bringup.graph import SIMULATORS, GraphEntry, GraphOptions, bringup_graph
 from rl_bringup.recording_policy import RecordingPolicy
@@ -64,27 +66,29 @@ class TrainingRun(TrainSettings):
         return tuple(part.strip().strip('/') for part in self.envs.split(','))
 
 
+def _config_section(run: TrainingRun) -> AgentConfig:
+    """Our keys of the run's config section, read without the learning library."""
+    return split_section(read_section(run.algo, run.task, run.config_path,
+                                      run.config_overrides()))[0]
+
+
 def resolved(run: TrainingRun) -> TrainingRun:
     """The run with what shapes the graph filled in: on resume the run's own task and env count.
 
     The agent continues a resumed run with its own algorithm and task, so
     the env nodes must serve that task; ``num_envs`` 0 means the run's own
-    count on resume, and the config's ``n_envs`` on a new run.
+    count on resume, and the config's ``n_envs`` on a new run. Read from the
+    files only: planning a run imports no stable-baselines3 or torch (the
+    launcher and ``ros2 launch`` would hold them for the whole run).
 
     :raises RunDirError: when ``resume`` is not a run directory.
     """
-    from rl_agent_node.config import load_config
-    from rl_agent_node.run_dir import RunDir
-
     if not run.resume:
-        count = run.num_envs or load_config(run.algo, run.task, run.config_path,
-                                            run.config_overrides()).agent.n_envs
-        return dataclasses.replace(run, num_envs=count)
-    saved = RunDir.open(Path(run.resume))
-    config = saved.load_config()
-    envs = [name for name in saved.load_placement().get('envs') or () if name != 'inprocess']
-    return dataclasses.replace(run, algo=config.algo, task=config.task,
-                               num_envs=run.num_envs or len(envs) or config.agent.n_envs)
+        return dataclasses.replace(run, num_envs=run.num_envs or _config_section(run).n_envs)
+    saved = RunDir.open(Path(run.resume)).read()
+    envs = [name for name in (saved.get('run') or {}).get('envs') or () if name != 'inprocess']
+    count = run.num_envs or len(envs) or saved['agent']['n_envs']
+    return dataclasses.replace(run, algo=saved['algo'], task=saved['task'], num_envs=count)
 
 
 def run_path(run: TrainingRun) -> Path:
@@ -97,11 +101,7 @@ def run_path(run: TrainingRun) -> Path:
         return Path(run.resume)
     if run.run_dir:
         return Path(run.run_dir)
-    from rl_agent_node.config import load_config
-    from rl_agent_node.run_dir import new_run_path
-
-    seed = run.seed if run.seed >= 0 else load_config(
-        run.algo, run.task, run.config_path, {}).agent.seed
+    seed = run.seed if run.seed >= 0 else _config_section(run).seed
     return new_run_path(RUNS_ROOT, run.task, run.algo, seed)
 
 
