@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from rl_bringup.graph import GraphEntry, LaunchInclude, NodeSpec
+from rl_bringup.graph import RESPAWN_DELAY, GraphEntry, LaunchInclude, NodeSpec
 
 _log = logging.getLogger('rl.launcher')
 
@@ -65,13 +65,14 @@ class RespawnPolicy:
 
     :param max_respawns: restarts in a row (each after less than ``stable_after``
         seconds of running) before the launcher gives up.
-    :param first_delay: seconds before the first and second restarts; doubled from then on.
+    :param first_delay: seconds before the first and second restarts (``ros2 launch``'s
+        respawn delay too); doubled from then on.
     :param max_delay: cap on the delay, seconds.
     :param stable_after: seconds of running after which a death counts as the first.
     """
 
     max_respawns: int = 5
-    first_delay: float = 0.5
+    first_delay: float = RESPAWN_DELAY
     max_delay: float = 30.0
     stable_after: float = 60.0
 

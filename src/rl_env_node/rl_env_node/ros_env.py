@@ -48,7 +48,6 @@ class RosEnv(gym.Env):
         self.control_period = spec.control_period
         self.max_episode_steps = spec.max_episode_steps
         self.spec_info: dict[str, Any] = json.loads(spec.spec_json) if spec.spec_json else {}
-        self._where = namespace or '/'
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None,
@@ -56,13 +55,13 @@ class RosEnv(gym.Env):
         """Reset the env node; ``seed`` reseeds its random stream (Gymnasium semantics)."""
         super().reset(seed=seed)
         (response,) = self._session.wait(
-            [self._client.send_reset(seed, options)], f'reset of {self._where}')
+            [self._client.send_reset(seed, options)], f'reset of {self._client.where}')
         return self._client.reset_result(response)
 
     def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict]:
         """One control period on the env node."""
         (response,) = self._session.wait(
-            [self._client.send_step(action)], f'step of {self._where}')
+            [self._client.send_step(action)], f'step of {self._client.where}')
         return self._client.step_result(response)
 
     def close(self) -> None:
