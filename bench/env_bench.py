@@ -29,9 +29,9 @@ import numpy as np
 from report import Measurement, run_benchmarks, timed
 from ros_nodes import node_processes
 
+from rl_env_client.ros_env import RosEnv
+from rl_env_client.ros_vec_env import RosVecEnv
 from rl_env_node.inprocess import RobotinoEnv
-from rl_env_node.ros_env import RosEnv
-from rl_env_node.ros_vec_env import RosVecEnv
 from rl_testing import private_domain
 
 _BASELINE: dict[str, float] = {}

@@ -29,7 +29,7 @@ import numpy as np
 from report import RESULTS, print_table, write_report
 from ros_nodes import node_processes
 
-from rl_env_node.ros_env import RosEnv
+from rl_env_client.ros_env import RosEnv
 from rl_testing import NodeProcess, private_domain
 
 #: Steps and resets done before the first reading: imports, caches and DDS settle first.

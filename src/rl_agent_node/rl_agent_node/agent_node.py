@@ -34,8 +34,9 @@ from rl_agent_node.errors import AgentError, ConfigError
 from rl_agent_node.knobs import knob_fields
 from rl_agent_node.signals import stop_on_signals
 from rl_agent_node.train_settings import TrainSettings
+from rl_env_client.errors import EnvClientError
 from rl_env_node.errors import EnvError
-from robotino_description.ros_parameters import ParameterSpec, declare_parameters
+from rl_ros.parameters import ParameterSpec, declare_parameters
 
 #: What the training knobs also mean in the other modes.
 _OTHER_MODES = {'task': "; eval: the task to evaluate on, '' for the model's own"}
@@ -210,7 +211,7 @@ def main(args: list[str] | None = None) -> int:
     except (ConfigError, ValueError, ParameterException) as error:
         rclpy.logging.get_logger('rl_agent').fatal(f'cannot run: {error}')
         return 2
-    except (AgentError, EnvError) as error:
+    except (AgentError, EnvError, EnvClientError) as error:
         rclpy.logging.get_logger('rl_agent').error(f'failed: {error}')
         return 1
     finally:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rl_agent_node.errors import AgentError, ConfigError
+from rl_env_client.errors import EnvClientError
 from rl_env_node.errors import EnvError
 
 
@@ -115,7 +116,7 @@ def evaluate(args: argparse.Namespace) -> int:
     except (AgentError, ValueError) as error:
         print(f'rl eval: {error}', file=sys.stderr)
         return 2
-    except EnvError as error:
+    except (EnvError, EnvClientError) as error:
         print(f'rl eval: {error}', file=sys.stderr)
         return 1
     print(format_table(summary, f'{args.model} on {where or "/"}'))

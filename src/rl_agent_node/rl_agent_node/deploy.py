@@ -116,10 +116,10 @@ def deploy(request: DeployRequest, stop: threading.Event,
     :param stop: set by SIGINT/SIGTERM; ends the deployment at once, also
         while connecting or when the env node went down with the agent.
     :param on_episode: called with the episode index and result after each episode.
-    :raises EnvError: after ``max_failures`` consecutive failed episodes.
+    :raises EnvClientError: after ``max_failures`` consecutive failed episodes.
     """
-    from rl_env_node.errors import EnvTimeoutError, RemoteEnvError
-    from rl_env_node.ros_env import RosEnv
+    from rl_env_client.ros_env import RosEnv
+    from rl_env_client.errors import EnvTimeoutError, RemoteEnvError
 
     policy = load_policy(request.model, request.torch_threads)
     try:

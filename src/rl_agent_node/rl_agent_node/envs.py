@@ -67,8 +67,8 @@ def make_training_env(config: TrainingConfig, envs: Sequence[str], stop: threadi
             return RobotinoEnv(config.task, dict(agent.task_options))
 
         return VecMonitor(DummyVecEnv([make_one] * agent.n_envs))
-    from rl_env_node.errors import EnvTimeoutError, RemoteEnvError
-    from rl_env_node.ros_vec_env import RosVecEnv
+    from rl_env_client.ros_vec_env import RosVecEnv
+    from rl_env_client.errors import EnvTimeoutError, RemoteEnvError
 
     def connect() -> VecEnv:
         venv = RosVecEnv(list(envs), timeout=agent.env_timeout, stop=stop)
@@ -118,7 +118,7 @@ def make_eval_env(task: str, where: str, task_options: Mapping[str, Any] | None 
         from rl_env_node.inprocess import RobotinoEnv
 
         return RobotinoEnv(task, dict(task_options or {}))
-    from rl_env_node.ros_env import RosEnv
+    from rl_env_client.ros_env import RosEnv
 
     env = RosEnv(where.strip('/'), timeout=timeout)
     if env.task != task:

@@ -13,7 +13,7 @@ from stable_baselines3.common.vec_env import VecEnv
 
 from rl_agent_node.errors import EnvUnavailableError
 from rl_agent_node.resilient_vec_env import ResilientVecEnv
-from rl_env_node.errors import EnvTimeoutError, RemoteEnvError
+from rl_env_client.errors import EnvTimeoutError, RemoteEnvError
 
 FAST = (0.001, 0.002)
 

@@ -66,8 +66,8 @@ from rl_bringup.episode_recording import (
 )
 from rl_bringup.recording_policy import PolicyKind, RecordingPolicy
 from rl_interfaces.msg import EpisodeStats, Transition
-from robotino_description.ros_main import run_node
-from robotino_description.ros_parameters import ParameterSpec, declare_parameters
+from rl_ros.node_main import run_node
+from rl_ros.parameters import ParameterSpec, declare_parameters
 
 PARAMETERS = (
     ParameterSpec('namespaces', [''],

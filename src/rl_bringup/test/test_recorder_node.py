@@ -17,7 +17,7 @@ from rosbags.rosbag2 import Reader
 from rl_bringup.bag_types import EPISODE_STATS, TRANSITION, interface_msg_files, make_typestore
 from rl_bringup.recorder_node import PARAMETERS, RecorderSettings
 from rl_bringup.recording_policy import PolicyKind
-from rl_env_node.ros_env import RosEnv
+from rl_env_client.ros_env import RosEnv
 from rl_testing import NodeProcess, stop_all
 from rl_testing.ros import spin_until
 

@@ -1,8 +1,9 @@
-"""Env node: tasks, rewards, robot and simulator facades as ROS 2 services; Gymnasium client.
+"""Env node: tasks, rewards, robot and simulator facades, served as ROS 2 services.
 
 The plain-Python parts are importable without ROS. The in-process MuJoCo
 env lives in :mod:`rl_env_node.inprocess` and is not imported here, so that
-the node on the real robot does not load MuJoCo.
+the node on the real robot does not load MuJoCo; the clients of these
+services (Gymnasium env, VecEnv) are :mod:`rl_env_client`'s.
 """
 
 from rl_env_node.backend import EpisodeStart, Observation, RobotBackend, Scenario, Twist
@@ -16,9 +17,7 @@ from rl_env_node.env_core import (
 from rl_env_node.errors import (
     BackendError,
     EnvError,
-    EnvTimeoutError,
     InvalidActionError,
-    RemoteEnvError,
     RequestError,
     ResetNeededError,
     TaskOptionError,
@@ -32,12 +31,10 @@ __all__ = [
     'EnvCore',
     'EnvCoreSpec',
     'EnvError',
-    'EnvTimeoutError',
     'EpisodeStart',
     'EpisodeSummary',
     'InvalidActionError',
     'Observation',
-    'RemoteEnvError',
     'RequestError',
     'ResetNeededError',
     'RobotBackend',

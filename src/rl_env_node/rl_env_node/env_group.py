@@ -22,7 +22,7 @@ from rclpy.utilities import remove_ros_args
 
 from rl_env_node.env_node import EnvNode
 from rl_env_node.errors import EnvError
-from robotino_description.ros_main import run_nodes
+from rl_ros.node_main import run_nodes
 
 
 def _executor(nodes: Sequence[EnvNode]) -> Executor:

@@ -13,6 +13,7 @@ keeps serving.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.executors import (
@@ -25,19 +26,20 @@ from rclpy.qos import QoSProfile
 
 from rl_env_node.env_core import EnvCore, parse_options_json
 from rl_env_node.errors import EnvError, RequestError, quoted
-from rl_env_node.inprocess import InProcessSimulation
 from rl_env_node.msg_conversions import episode_stats_msg, fill_spec, info_json, transition_msg
-from rl_env_node.qos import SERVICE_QOS
 from rl_env_node.robot_topics import RealRobot, RobotinoTopics
 from rl_env_node.service_simulation import ServiceSimulation
 from rl_env_node.tasks import make_task
 from rl_interfaces.msg import EpisodeStats, Transition
 from rl_interfaces.srv import GetSpec, Reset, Step
+from rl_ros.node_main import quiet_publisher, run_node
+from rl_ros.parameters import ParameterSpec, declare_parameters
+from rl_ros.qos import SERVICE_QOS
+from rl_ros.robot_publisher import RobotTopicPublisher
 from robotino_description import ROBOTINO3
-from robotino_description.ros_main import quiet_publisher, run_node
-from robotino_description.ros_parameters import ParameterSpec, declare_parameters
-from robotino_mujoco import SimulatorConfig
-from robotino_mujoco.topic_publisher import RobotTopicPublisher
+
+if TYPE_CHECKING:
+    from rl_env_node.inprocess import InProcessSimulation
 
 PARAMETERS = (
     ParameterSpec('task', 'goal_reaching', 'registered task name'),
@@ -146,8 +148,11 @@ class EnvNode(Node):
         if settings.simulator == 'service':
             return ServiceSimulation(self, settings.control_period, settings.timeout,
                                      settings.discovery_timeout)
-        self._inprocess = InProcessSimulation(config=SimulatorConfig(
-            control_period=settings.control_period, physics_step=settings.physics_step))
+        # Imported here: it loads MuJoCo, which the robot and service modes never need.
+        from rl_env_node.inprocess import InProcessSimulation
+
+        self._inprocess = InProcessSimulation.with_timing(settings.control_period,
+                                                          settings.physics_step)
         self._topics = RobotTopicPublisher(self, ROBOTINO3.ir, 'odom', 'base_link',
                                            settings.publish_robot_topics)
         return self._inprocess

@@ -50,11 +50,3 @@ class UnknownTaskError(EnvError, KeyError):
 
 class RequestError(EnvError, ValueError):
     """A malformed request: bad JSON, options that are not an object, a bad seed."""
-
-
-class RemoteEnvError(EnvError):
-    """An env node refused a request (``success=False``); the message is the node's."""
-
-
-class EnvTimeoutError(EnvError, TimeoutError):
-    """An env node did not serve or answer within the client's timeout."""

@@ -26,15 +26,14 @@ from rl_env_node.env_core import EnvCore
 from rl_env_node.errors import BackendError, TaskOptionError
 from rl_env_node.frames import goal_in_odom
 from rl_env_node.tasks import Task, make_task
-from robotino_mujoco import (
+from robotino_mujoco import RobotinoSimulator, SimulatorConfig
+from robotino_world import (
     ArenaGenerationError,
     InvalidArgumentError,
-    RobotinoSimError,
-    RobotinoSimulator,
     ScenarioError,
-    SimulatorConfig,
+    SimulationError,
+    arena_with_options,
 )
-from robotino_mujoco.arena_options import arena_with_options
 
 
 class InProcessSimulation:
@@ -51,6 +50,15 @@ class InProcessSimulation:
                  config: SimulatorConfig | None = None) -> None:
         self._sim = simulator if simulator is not None else RobotinoSimulator(config)
         self.control_period = self._sim.config.control_period
+
+    @classmethod
+    def with_timing(cls, control_period: float, physics_step: float) -> InProcessSimulation:
+        """A new simulator stepping ``physics_step`` seconds, ``control_period`` per act.
+
+        For the env node, which thereby never imports MuJoCo's modules itself.
+        """
+        return cls(config=SimulatorConfig(control_period=control_period,
+                                          physics_step=physics_step))
 
     @property
     def simulator(self) -> RobotinoSimulator:
@@ -71,7 +79,7 @@ class InProcessSimulation:
         except (ScenarioError, InvalidArgumentError, ArenaGenerationError) as error:
             raise TaskOptionError(f'the simulator rejected the task\'s scenario '
                                   f'{scenario!r}: {error}; check the task options') from None
-        except RobotinoSimError as error:
+        except SimulationError as error:
             raise BackendError(f'the simulator failed to reset: {error}') from None
         return EpisodeStart(state, goal_in_odom(state, truth), truth)
 
@@ -79,7 +87,7 @@ class InProcessSimulation:
         """Hold ``twist`` (``base_link``, m/s and rad/s) for one control period."""
         try:
             state = self._sim.advance(1, twist)
-        except RobotinoSimError as error:
+        except SimulationError as error:
             raise BackendError(f'the simulator failed to advance: {error}') from None
         return Observation(state, self._sim.ground_truth())
 
@@ -87,7 +95,7 @@ class InProcessSimulation:
         """Command zero velocity; in lockstep nothing moves until the next ``act``."""
         try:
             self._sim.set_command((0.0, 0.0, 0.0))
-        except RobotinoSimError:
+        except SimulationError:
             return
 
     def close(self) -> None:
@@ -123,6 +131,15 @@ class RobotinoEnv(gymnasium.Env[np.ndarray, np.ndarray]):
     def core(self) -> EnvCore:
         """The env core: episode counters, the last episode's summary, the spec."""
         return self._core
+
+    @classmethod
+    def with_timing(cls, control_period: float, physics_step: float) -> InProcessSimulation:
+        """A new simulator stepping ``physics_step`` seconds, ``control_period`` per act.
+
+        For the env node, which thereby never imports MuJoCo's modules itself.
+        """
+        return cls(config=SimulatorConfig(control_period=control_period,
+                                          physics_step=physics_step))
 
     @property
     def simulator(self) -> RobotinoSimulator:

@@ -11,7 +11,7 @@ from rl_env_node.env_core import EnvCoreSpec, EpisodeSummary, Transition
 from rl_interfaces.msg import EpisodeStats as EpisodeStatsMsg
 from rl_interfaces.msg import Transition as TransitionMsg
 from rl_interfaces.srv import GetSpec
-from robotino_description.ros_conversions import time_from_seconds
+from rl_ros.conversions import time_from_seconds
 
 
 def info_json(info: dict[str, Any]) -> str:

@@ -25,13 +25,13 @@ from rl_env_node.backend import EpisodeStart, Observation, Scenario
 from rl_env_node.backend import Twist as BodyTwist
 from rl_env_node.errors import BackendError
 from rl_env_node.frames import Pose2D, compose
-from robotino_description import IrSensorLayout, RobotState
-from robotino_description.ros_conversions import (
+from rl_ros.conversions import (
     pose_from_odometry,
     ranges_from_distance_sensors,
     seconds_from_time,
     twist_to_msg,
 )
+from robotino_description import IrSensorLayout, RobotState
 
 _ZERO = (0.0, 0.0, 0.0)
 

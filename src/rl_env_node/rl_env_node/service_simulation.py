@@ -16,7 +16,7 @@ from rl_env_node.errors import BackendError, TaskOptionError
 from rl_env_node.frames import goal_in_odom
 from rl_env_node.service_calls import BlockingClient
 from rl_interfaces.srv import Advance, ResetWorld, SetSimMode
-from robotino_description.ros_conversions import (
+from rl_ros.conversions import (
     ground_truth_from_msg,
     state_from_msg,
     twist_to_msg,

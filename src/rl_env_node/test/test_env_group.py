@@ -5,8 +5,8 @@ import signal
 import numpy as np
 import yaml
 
-from rl_env_node.ros_env import RosEnv
-from rl_env_node.ros_vec_env import RosVecEnv
+from rl_env_client.ros_env import RosEnv
+from rl_env_client.ros_vec_env import RosVecEnv
 from rl_testing import NodeProcess, stop_all
 
 

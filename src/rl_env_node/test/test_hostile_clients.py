@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from rl_env_node.errors import RemoteEnvError
-from rl_env_node.qos import SERVICE_QOS
-from rl_env_node.ros_env import RosEnv
+from rl_env_client.ros_env import RosEnv
+from rl_env_client.errors import RemoteEnvError
 from rl_interfaces.srv import Reset, Step
+from rl_ros.qos import SERVICE_QOS
 from rl_testing import NodeProcess
 from rl_testing.ros import call, spin_until, wait_for_service
 
@@ -38,7 +38,7 @@ def env_node(ros_domain, tmp_path_factory):
 @pytest.fixture
 def clients(env_node, ros_node):
     # The answers of a burst wait in the client's queue too: a client that pipelines
-    # keeps as deep a one as the server (rl_env_node.qos, as RosEnv and RosVecEnv do).
+    # keeps as deep a one as the server (rl_ros.qos, as RosEnv and RosVecEnv do).
     reset = ros_node.create_client(Reset, '/reset', qos_profile=SERVICE_QOS)
     step = ros_node.create_client(Step, '/step', qos_profile=SERVICE_QOS)
     wait_for_service(reset, 30)

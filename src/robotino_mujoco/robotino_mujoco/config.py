@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from robotino_description import ROBOTINO3, RobotinoDescription
-from robotino_mujoco.arena import ArenaConfig
+from robotino_world.arena import ArenaConfig
 
 _ROOM_WALLS = 4
 

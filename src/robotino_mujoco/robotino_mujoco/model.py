@@ -29,9 +29,9 @@ from dataclasses import dataclass
 import mujoco
 
 from robotino_description import RobotinoDescription
-from robotino_mujoco.arena import Arena
-from robotino_mujoco.errors import ScenarioError
-from robotino_mujoco.shapes import Box, Cylinder
+from robotino_world.arena import Arena
+from robotino_world.errors import ScenarioError
+from robotino_world.shapes import Box, Cylinder
 
 SERVO_TIME_CONSTANT = 0.02
 """Time constant of the wheels following their set-points, seconds (a tuning choice)."""

@@ -20,9 +20,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrow, Polygon, Rectangle
 
 from robotino_description import GroundTruth, RobotinoDescription, RobotState
-from robotino_mujoco.arena import Arena
-from robotino_mujoco.shapes import Box, Cylinder, Pose2D
 from robotino_mujoco.simulator import RobotinoSimulator
+from robotino_world.arena import Arena
+from robotino_world.shapes import Box, Cylinder, Pose2D
 
 _WALL = '#9aa0a6'
 _BOX = '#e07b39'

@@ -21,22 +21,22 @@ from rclpy.qos import QoSProfile
 from sensor_msgs.msg import Image
 
 from rl_interfaces.srv import Advance, GetGroundTruth, ResetWorld, SetSimMode
-from robotino_description import RobotState
-from robotino_description.contract import SimMode
-from robotino_description.ros_conversions import (
+from rl_ros.contract import SimMode
+from rl_ros.conversions import (
     ground_truth_to_msg,
     state_to_msg,
     time_from_nanoseconds,
     twist_from_msg,
 )
-from robotino_description.ros_main import run_node
-from robotino_description.ros_parameters import ParameterSpec, declare_parameters
-from robotino_mujoco.arena import ArenaConfig
-from robotino_mujoco.arena_options import arena_with_options, parse_options_json
+from rl_ros.node_main import run_node
+from rl_ros.parameters import ParameterSpec, declare_parameters
+from rl_ros.robot_publisher import RobotTopicPublisher
+from robotino_description import RobotState
 from robotino_mujoco.config import SimulatorConfig
-from robotino_mujoco.errors import RobotinoSimError
 from robotino_mujoco.simulator import RobotinoSimulator
-from robotino_mujoco.topic_publisher import RobotTopicPublisher
+from robotino_world.arena import ArenaConfig
+from robotino_world.errors import SimulationError
+from robotino_world.options import arena_with_options, parse_options_json
 
 PARAMETERS = (
     ParameterSpec('control_period', 0.1, 'simulated seconds per control period', 0.001, 10.0),
@@ -160,7 +160,7 @@ class RobotinoSimNode(Node):
     def _on_cmd_vel(self, msg: Twist) -> None:
         try:
             self._sim.set_command(twist_from_msg(msg))
-        except RobotinoSimError as error:
+        except SimulationError as error:
             self.get_logger().warning(f'ignored cmd_vel: {error}', throttle_duration_sec=5.0)
 
     def _on_reset_world(self, request: ResetWorld.Request, response: ResetWorld.Response):
@@ -169,7 +169,7 @@ class RobotinoSimNode(Node):
                 self._settings.simulator.arena, parse_options_json(request.options_json))
             seed = request.seed if request.seed >= 0 else None
             state, truth = self._sim.reset(seed, request.scenario, arena=arena)
-        except RobotinoSimError as error:
+        except SimulationError as error:
             response.success, response.message = False, str(error)
             return response
         self._world_id += 1
@@ -196,7 +196,7 @@ class RobotinoSimNode(Node):
             return response
         try:
             state = self._sim.advance(request.periods, twist_from_msg(request.command))
-        except RobotinoSimError as error:
+        except SimulationError as error:
             response.success, response.message = False, str(error)
             return response
         response.success = True

@@ -24,23 +24,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import mujoco
 import numpy as np
 
 from robotino_description import GroundTruth, RobotState, WheelOdometry, wrap_angle
-from robotino_mujoco.arena import Arena, ArenaConfig, generate_arena, world_stream
 from robotino_mujoco.config import SimulatorConfig
-from robotino_mujoco.drive import WheelRamp, Wheels
-from robotino_mujoco.errors import (
-    CameraDisabledError,
-    InvalidArgumentError,
-    NotResetError,
-    ScenarioError,
-)
-from robotino_mujoco.layouts import layout_arena, parse_layout, read_layout
+from robotino_mujoco.errors import CameraDisabledError
 from robotino_mujoco.model import RAY_SETBACK, apply_arena, build_model
+from robotino_world import (
+    Arena,
+    ArenaConfig,
+    ArenaStream,
+    InvalidArgumentError,
+    NotReadyError,
+    ScenarioError,
+    WheelRamp,
+    Wheels,
+)
 
 _SENSOR_OFF = int(mujoco.mjtDisableBit.mjDSBL_SENSOR)
 _STOP: Wheels = (0.0, 0.0, 0.0)
@@ -75,8 +76,7 @@ class RobotinoSimulator:
             self._config.max_cylinders, camera if self._config.camera else None)
         self._model.opt.disableflags |= _SENSOR_OFF
         self._data = mujoco.MjData(self._model)
-        self._rng: np.random.Generator | None = None
-        self._layouts: dict[str, Any] = {}
+        self._arenas = ArenaStream(self._config.arena, description.geometry.base_radius)
         self._arena: Arena | None = None
         self._state: RobotState | None = None
         self._renderer: mujoco.Renderer | None = None
@@ -150,8 +150,7 @@ class RobotinoSimulator:
             raise ScenarioError(
                 f'up to {arena_config.obstacle_count[1]} obstacles do not fit the pools of '
                 f'SimulatorConfig.max_boxes (4 are walls) and max_cylinders')
-        self._rng = world_stream(self._rng, seed)
-        arena = self._make_arena(scenario, arena_config)
+        arena = self._arenas.next_arena(seed, scenario, arena_config)
         apply_arena(self._model, self._handles, arena)
         mujoco.mj_resetData(self._model, self._data)
         q = self._handles.qpos
@@ -164,17 +163,6 @@ class RobotinoSimulator:
         self._in_collision = False
         self._refresh()
         return self._state, self.ground_truth()
-
-    def _make_arena(self, scenario: str, config: ArenaConfig) -> Arena:
-        if not isinstance(scenario, str):
-            raise InvalidArgumentError(f'scenario must be a string, got {scenario!r}')
-        radius = self._config.description.geometry.base_radius
-        if scenario == '':
-            return generate_arena(config, self._rng, radius)
-        if scenario not in self._layouts:
-            self._layouts[scenario] = read_layout(scenario)
-        layout = parse_layout(scenario, self._layouts[scenario], config)
-        return layout_arena(layout, config, self._rng, radius)
 
     def set_command(self, twist: Sequence[float]) -> None:
         """Take a ``cmd_vel`` now: clamp, convert and saturate it, restart the timeout.
@@ -313,4 +301,4 @@ class RobotinoSimulator:
 
     def _require_reset(self) -> None:
         if self._state is None:
-            raise NotResetError('call reset(seed, scenario) before stepping or reading')
+            raise NotReadyError('call reset(seed, scenario) before stepping or reading')

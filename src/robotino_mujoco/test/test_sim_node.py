@@ -14,10 +14,10 @@ from sensor_msgs.msg import PointCloud
 from std_msgs.msg import Bool
 
 from rl_interfaces.srv import Advance, GetGroundTruth, ResetWorld, SetSimMode
+from rl_ros.conversions import ranges_from_distance_sensors
 from rl_testing import NodeProcess, stop_all
 from rl_testing.ros import call, spin_until, wait_for_service
 from robotino_description import ROBOTINO3
-from robotino_description.ros_conversions import ranges_from_distance_sensors
 
 PERIOD_NS = 100_000_000
 

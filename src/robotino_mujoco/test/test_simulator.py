@@ -7,15 +7,8 @@ import numpy as np
 import pytest
 
 from robotino_description import ROBOTINO3
-from robotino_mujoco import (
-    ArenaConfig,
-    CameraDisabledError,
-    InvalidArgumentError,
-    NotResetError,
-    RobotinoSimulator,
-    ScenarioError,
-    SimulatorConfig,
-)
+from robotino_mujoco import CameraDisabledError, RobotinoSimulator, SimulatorConfig
+from robotino_world import ArenaConfig, InvalidArgumentError, NotReadyError, ScenarioError
 
 IR = ROBOTINO3.ir
 
@@ -167,7 +160,7 @@ def test_wheel_saturation_caps_full_speed(sim: RobotinoSimulator) -> None:
 
 
 def test_bad_requests_raise_clear_errors(sim: RobotinoSimulator) -> None:
-    with pytest.raises(NotResetError):
+    with pytest.raises(NotReadyError):
         RobotinoSimulator().advance(1, (0.0, 0.0, 0.0))
     sim.reset(0, 'empty_room')
     for twist in ((0.1, 0.0), (0.1, math.nan, 0.0), 'abc'):

@@ -1,28 +1,17 @@
-"""Errors of the Webots backend, one flat family the plugin maps to ``success=False``.
+"""The Webots backend's own errors; the rest come from :mod:`robotino_world.errors`.
 
-Each also derives from the built-in exception a caller would expect, as in
-:mod:`robotino_mujoco.errors`; the arena generator's own errors (a bad
-scenario, no room for a start and goal) come from that module unchanged.
+Both derive from :class:`robotino_world.errors.SimulationError`, so the
+shared ``sim/`` server refuses them like any other simulator's.
 """
 
 from __future__ import annotations
 
-
-class RobotinoWebotsError(Exception):
-    """Base of every error this package raises on purpose."""
+from robotino_world.errors import SimulationError
 
 
-class SettingsError(RobotinoWebotsError, ValueError):
+class SettingsError(SimulationError, ValueError):
     """A plugin property (URDF ``<plugin>`` child) that cannot be used; the message names it."""
 
 
-class WorldSetupError(RobotinoWebotsError, RuntimeError):
+class WorldSetupError(SimulationError, RuntimeError):
     """The Webots world lacks a device or DEF node the plugin needs, or times do not fit."""
-
-
-class InvalidRequestError(RobotinoWebotsError, ValueError):
-    """A malformed request (bad twist, zero periods, stale world); the message shows the value."""
-
-
-class NotReadyError(RobotinoWebotsError, RuntimeError):
-    """The first world is not built yet, or the simulator is restarting."""

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from robotino_description.contract import SimMode
+from rl_ros.contract import SimMode
 
 
 class JobKind(Enum):

@@ -53,25 +53,24 @@ from rclpy.qos import QoSProfile
 from rclpy.task import Future
 
 from rl_interfaces.srv import Advance, GetGroundTruth, ResetWorld, SetSimMode
+from rl_ros.contract import SimMode
+from rl_ros.conversions import ground_truth_to_msg, state_to_msg, twist_from_msg
+from rl_ros.parameters import ParameterSpec, declare_parameters
+from rl_ros.robot_publisher import RobotTopicPublisher
 from robotino_description import ROBOTINO3
-from robotino_description.contract import SimMode
-from robotino_description.ros_conversions import ground_truth_to_msg, state_to_msg, twist_from_msg
-from robotino_description.ros_parameters import ParameterSpec, declare_parameters
-from robotino_mujoco.arena import Arena
-from robotino_mujoco.errors import RobotinoSimError
-from robotino_mujoco.topic_publisher import RobotTopicPublisher
-from robotino_webots.arenas import ArenaStream
-from robotino_webots.errors import InvalidRequestError, NotReadyError, RobotinoWebotsError
 from robotino_webots.lockstep import Action, Job, JobKind, Lockstep
 from robotino_webots.settings import SETTINGS, DriverSettings
 from robotino_webots.simulation import WebotsSimulation
 from robotino_webots.webots_io import WebotsRobotino
+from robotino_world.arena import Arena
+from robotino_world.arena_stream import ArenaStream
+from robotino_world.errors import InvalidArgumentError, NotReadyError, SimulationError
 
 NODE_NAME = 'robotino_webots'
 HOLD_WAIT = 0.1
 """Seconds a held ``step()`` waits for a request before checking for shutdown."""
 
-_REFUSED = (RobotinoWebotsError, RobotinoSimError)
+_REFUSED = (SimulationError, SimulationError)
 
 
 @dataclass
@@ -187,7 +186,7 @@ class RobotinoDriver:
                 self._start_world(order)
             else:
                 if order.world_id not in (0, self._world_id):
-                    raise InvalidRequestError(
+                    raise InvalidArgumentError(
                         f'stale advance for world {order.world_id}; the current world is '
                         f'{self._world_id}: call sim/reset_world for a new one')
                 self._sim.set_command(order.twist)
@@ -247,7 +246,7 @@ class RobotinoDriver:
     def _on_cmd_vel(self, msg: Twist) -> None:
         try:
             self._sim.set_command(twist_from_msg(msg))
-        except InvalidRequestError as error:
+        except InvalidArgumentError as error:
             self._node.get_logger().warning(f'ignored cmd_vel: {error}',
                                             throttle_duration_sec=5.0)
 
@@ -278,11 +277,11 @@ class RobotinoDriver:
                           response: Advance.Response) -> Advance.Response:
         try:
             if self._machine.mode is not SimMode.PAUSE:
-                raise InvalidRequestError(
+                raise InvalidArgumentError(
                     f'the simulation is free-running ({self._machine.mode.name.lower()}); '
                     'call sim/set_mode with mode 0 (PAUSE) before sim/advance')
             if request.periods < 1:
-                raise InvalidRequestError('periods must be >= 1')
+                raise InvalidArgumentError('periods must be >= 1')
             done = Future()
             order = _AdvanceOrder(twist_from_msg(request.command), request.world_id, done)
             steps = request.periods * self._sim.steps_per_period

@@ -15,12 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from robotino_description.contract import SimMode
-from robotino_mujoco.arena import ArenaConfig
-from robotino_mujoco.arena_options import arena_with_options, parse_options_json
+from rl_ros.contract import SimMode
 from robotino_mujoco.config import SimulatorConfig
-from robotino_mujoco.errors import InvalidArgumentError
 from robotino_webots.errors import SettingsError
+from robotino_world.arena import ArenaConfig
+from robotino_world.errors import InvalidArgumentError
+from robotino_world.options import arena_with_options, parse_options_json
 
 _MUJOCO = SimulatorConfig()
 

@@ -39,10 +39,11 @@ from robotino_description import (
     wrap_angle,
 )
 from robotino_description.ir_conversion import IrLookupTable, ranges_from_readings
-from robotino_mujoco.arena import Arena
-from robotino_mujoco.drive import WheelRamp
-from robotino_webots.errors import InvalidRequestError, NotReadyError, WorldSetupError
+from robotino_webots.errors import WorldSetupError
 from robotino_webots.webots_io import WebotsRobotino, Wheels
+from robotino_world.arena import Arena
+from robotino_world.drive import WheelRamp
+from robotino_world.errors import InvalidArgumentError, NotReadyError
 
 _STOP: Wheels = (0.0, 0.0, 0.0)
 _NS_PER_MS = 1_000_000
@@ -134,14 +135,14 @@ class WebotsSimulation:
     def set_command(self, twist: Sequence[float]) -> None:
         """Take a body twist ``(vx, vy, wz)`` in ``base_link`` (m/s, rad/s) now.
 
-        :raises InvalidRequestError: unless it is three finite numbers.
+        :raises InvalidArgumentError: unless it is three finite numbers.
         """
         try:
             values = np.asarray(twist, dtype=float)
         except (TypeError, ValueError) as error:
-            raise InvalidRequestError(f'twist must be 3 numbers, got {twist!r}') from error
+            raise InvalidArgumentError(f'twist must be 3 numbers, got {twist!r}') from error
         if values.shape != (3,) or not np.all(np.isfinite(values)):
-            raise InvalidRequestError(f'twist must be 3 finite numbers, got {twist!r}')
+            raise InvalidArgumentError(f'twist must be 3 finite numbers, got {twist!r}')
         self._target = tuple(float(w) for w in self._kinematics.wheel_command(values))
         self._command_step = self._steps
 

@@ -19,10 +19,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from rl_ros.contract import SimMode
 from robotino_description import RobotinoDescription
-from robotino_description.contract import SimMode
-from robotino_mujoco.arena import Arena
-from robotino_mujoco.shapes import Pose2D
 from robotino_webots.errors import WorldSetupError
 from robotino_webots.world import (
     ARENA_DEF,
@@ -32,6 +30,8 @@ from robotino_webots.world import (
     robot_translation,
     yaw_rotation,
 )
+from robotino_world.arena import Arena
+from robotino_world.shapes import Pose2D
 
 Wheels = tuple[float, float, float]
 

@@ -18,7 +18,7 @@ What the plugin relies on (see :mod:`robotino_webots.webots_io`):
   neither the bumper nor the IR sensors see it.
 
 World frame (ENU, Webots R2022a and later): origin at the centre of the room,
-z up, as :mod:`robotino_mujoco.arena`. The ``WheelMat`` contact properties
+z up, as :mod:`robotino_world.arena`. The ``WheelMat`` contact properties
 give the Robotino's omni-wheels their sideways slip, as in Webots' own
 ``robotino3.wbt``.
 """
@@ -27,10 +27,10 @@ from __future__ import annotations
 
 from robotino_description import ROBOTINO3
 from robotino_description.generated_text import generated_text_main
-from robotino_mujoco.arena import Arena
-from robotino_mujoco.shapes import Box, Pose2D, Shape
-from robotino_webots.arenas import ArenaStream
 from robotino_webots.settings import DriverSettings
+from robotino_world.arena import Arena
+from robotino_world.arena_stream import ArenaStream
+from robotino_world.shapes import Box, Pose2D, Shape
 
 WORLD_FILE = 'robotino_arena.wbt'
 """Name of the generated world in the package's ``worlds`` folder."""

@@ -30,10 +30,10 @@ from sensor_msgs.msg import PointCloud
 from std_msgs.msg import Bool
 
 from rl_interfaces.srv import Advance, GetGroundTruth, ResetWorld, SetSimMode
+from rl_ros.contract import ODOM_CHILD_FRAME, PUBLISHED, SERVICES, SUBSCRIBED
 from rl_testing import NodeProcess, stop_all
 from rl_testing.ros import call, spin_until, wait_for_service
 from robotino_description import ROBOTINO3
-from robotino_description.contract import ODOM_CHILD_FRAME, PUBLISHED, SERVICES, SUBSCRIBED
 from robotino_webots.settings import DriverSettings
 from robotino_webots.urdf import build_webots_urdf
 

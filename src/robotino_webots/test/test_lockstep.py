@@ -3,7 +3,7 @@
 import pytest
 
 from rl_interfaces.srv import SetSimMode
-from robotino_description.contract import SimMode
+from rl_ros.contract import SimMode
 from robotino_webots.lockstep import Action, Job, JobKind, Lockstep
 
 

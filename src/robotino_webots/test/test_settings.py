@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from robotino_description.contract import SimMode
+from rl_ros.contract import SimMode
 from robotino_mujoco.config import SimulatorConfig
 from robotino_webots.errors import SettingsError
 from robotino_webots.settings import SETTINGS, DriverSettings

@@ -13,12 +13,13 @@ import pytest
 from webots_double import Supervisor
 
 from robotino_description import ROBOTINO3
-from robotino_mujoco.arena import ArenaConfig
-from robotino_webots.arenas import ArenaStream
-from robotino_webots.errors import NotReadyError, WorldSetupError
+from robotino_webots.errors import WorldSetupError
 from robotino_webots.simulation import WebotsSimulation
 from robotino_webots.webots_io import WebotsRobotino
 from robotino_webots.world import default_world
+from robotino_world.arena import ArenaConfig
+from robotino_world.arena_stream import ArenaStream
+from robotino_world.errors import NotReadyError
 
 PERIOD = 0.1
 TIMEOUT = 0.5

@@ -9,10 +9,10 @@ import pytest
 from webots_double import parse_shape
 
 from robotino_description import ROBOTINO3
-from robotino_mujoco.arena import ArenaConfig, generate_arena
-from robotino_mujoco.layouts import available_layouts, layout_arena, load_layout
-from robotino_mujoco.shapes import Box
 from robotino_webots.world import WORLD_FILE, arena_nodes, build_world, default_world
+from robotino_world.arena import ArenaConfig, generate_arena
+from robotino_world.layouts import available_layouts, layout_arena, load_layout
+from robotino_world.shapes import Box
 
 WORLD = Path(__file__).resolve().parents[1] / 'worlds' / WORLD_FILE
 RADIUS = ROBOTINO3.geometry.base_radius

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from robotino_description import ROBOTINO3, RobotinoDescription, body_displacement
 from robotino_description.ir_conversion import IrLookupTable
-from robotino_mujoco.shapes import Box, Cylinder, Shape, clearance
+from robotino_world.shapes import Box, Cylinder, Shape, clearance
 
 _NUMBER = r'(-?[\d.e+-]+)'
 _SOLID = re.compile(

@@ -14,13 +14,13 @@ from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import PointCloud
 from std_msgs.msg import Bool
 
-from robotino_description import IrSensorLayout, RobotState
-from robotino_description.ros_conversions import (
+from rl_ros.conversions import (
     distance_sensors_msg,
     odometry_msg,
     time_from_nanoseconds,
 )
-from robotino_description.ros_main import quiet_publisher
+from rl_ros.node_main import quiet_publisher
+from robotino_description import IrSensorLayout, RobotState
 
 
 class RobotTopicPublisher:

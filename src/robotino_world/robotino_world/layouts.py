@@ -1,7 +1,7 @@
 """Named arena layouts, read from YAML files.
 
 A scenario string names a layout: ``corridor`` is ``arenas/corridor.yaml``
-of this package (installed to ``share/robotino_mujoco/arenas``), and a path
+of this package (installed to ``share/robotino_world/arenas``), and a path
 ending in ``.yaml`` is read as is, so users can try their own. A layout
 file holds, lengths in metres and angles in radians, world frame::
 
@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 import yaml
 
-from robotino_mujoco.arena import Arena, ArenaConfig, place_start_goal, room_walls
-from robotino_mujoco.errors import ArenaGenerationError, ScenarioError
-from robotino_mujoco.shapes import Box, Cylinder, Pose2D, Shape, clearance
+from robotino_world.arena import Arena, ArenaConfig, place_start_goal, room_walls
+from robotino_world.errors import ArenaGenerationError, ScenarioError
+from robotino_world.shapes import Box, Cylinder, Pose2D, Shape, clearance
 
 _TOP_KEYS = {'description', 'size_x', 'size_y', 'walls', 'obstacles', 'start', 'goal'}
 
@@ -64,7 +64,7 @@ def layout_dirs() -> tuple[Path, ...]:
     try:
         from ament_index_python.packages import get_package_share_directory
 
-        dirs.append(Path(get_package_share_directory('robotino_mujoco')) / 'arenas')
+        dirs.append(Path(get_package_share_directory('robotino_world')) / 'arenas')
     except (ImportError, LookupError, OSError):
         pass
     return tuple(path for path in dirs if path.is_dir())

@@ -27,13 +27,13 @@ from stable_baselines3.common.vec_env.base_vec_env import (
     VecEnvStepReturn,
 )
 
-from rl_env_node.env_client import (
+from rl_env_client.env_client import (
     EnvClient,
     EnvClientSession,
     served_task_options,
     spaces_from_spec,
 )
-from rl_env_node.errors import RemoteEnvError
+from rl_env_client.errors import RemoteEnvError
 
 #: Shortest wait for a step's answers, seconds: they take milliseconds (a hundredth of this
 #: on this 2-core machine with 4 env nodes, the recorder and the agent at work).

@@ -3,8 +3,8 @@
 Importable by any agent, not only ours: spaces come from ``get_spec``,
 ``reset`` and ``step`` are the env node's services, and the semantics are
 Gymnasium's (seeding, terminated vs truncated). Refusals and silences raise
-:class:`~rl_env_node.errors.RemoteEnvError` and
-:class:`~rl_env_node.errors.EnvTimeoutError` with the env node's message.
+:class:`~rl_env_client.errors.RemoteEnvError` and
+:class:`~rl_env_client.errors.EnvTimeoutError` with the env node's message.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from rl_env_node.env_client import (
+from rl_env_client.env_client import (
     EnvClient,
     EnvClientSession,
     spaces_from_spec,

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from robotino_mujoco.errors import ArenaGenerationError, InvalidArgumentError
-from robotino_mujoco.shapes import Box, Cylinder, Pose2D, Shape, clearance
+from robotino_world.errors import ArenaGenerationError, InvalidArgumentError
+from robotino_world.shapes import Box, Cylinder, Pose2D, Shape, clearance
 
 _CANDIDATES = 64
 """Random positions drawn per attempt when placing a start or a goal."""

@@ -1,9 +1,8 @@
-"""Worlds for a seed and scenario, drawn exactly as the MuJoCo simulator draws them.
+"""Worlds for a seed and scenario, drawn the same way by every simulator.
 
-The arena generator and the layout files are robotino_mujoco's (plain
-modules, no MuJoCo calls); this stream consumes its random numbers in the
-same order as ``RobotinoSimulator.reset``, so a seed gives both simulators
-the same room, obstacles, start and goal.
+MuJoCo and Webots both hold one :class:`ArenaStream`, so they consume the
+random numbers in the same order and a seed gives both the same room,
+obstacles, start and goal.
 """
 
 from __future__ import annotations
@@ -12,16 +11,15 @@ from typing import Any
 
 import numpy as np
 
-from robotino_mujoco.arena import Arena, ArenaConfig, generate_arena, world_stream
-from robotino_mujoco.arena_options import arena_with_options, parse_options_json
-from robotino_mujoco.errors import InvalidArgumentError
-from robotino_mujoco.layouts import layout_arena, parse_layout, read_layout
+from robotino_world.arena import Arena, ArenaConfig, generate_arena, world_stream
+from robotino_world.errors import InvalidArgumentError
+from robotino_world.layouts import layout_arena, parse_layout, read_layout
 
 
 class ArenaStream:
     """Arenas from one random stream, reseeded on demand.
 
-    :param base: arena settings that request options modify.
+    :param base: arena settings used when a reset gives none of its own.
     :param robot_radius: the robot's footprint radius, metres, kept clear of
         walls and obstacles at the start and goal.
     """
@@ -32,18 +30,24 @@ class ArenaStream:
         self._rng: np.random.Generator | None = None
         self._layouts: dict[str, Any] = {}
 
-    def next_arena(self, seed: int | None, scenario: str = '', options_json: str = '') -> Arena:
+    @property
+    def base(self) -> ArenaConfig:
+        """The arena settings a world's options modify."""
+        return self._base
+
+    def next_arena(self, seed: int | None, scenario: str = '',
+                   config: ArenaConfig | None = None) -> Arena:
         """The next world.
 
         :param seed: reseeds the stream; None continues it (or starts an
             unseeded one before any seed was given).
         :param scenario: ``''`` for a generated arena, a layout name such as
-            ``'corridor'``, or a path to a layout ``.yaml`` (read once).
-        :param options_json: arena options for this world only, a JSON object or ''.
-        :raises robotino_mujoco.errors.RobotinoSimError: for a bad seed, scenario
-            or option, or when no start and goal fit (the message says which).
+            ``'corridor'``, or a path to a layout ``.yaml`` (each read once).
+        :param config: arena settings for this world only; :attr:`base` when None.
+        :raises robotino_world.errors.SimulationError: for a bad seed or
+            scenario, or when no start and goal fit (the message says which).
         """
-        config = arena_with_options(self._base, parse_options_json(options_json))
+        config = self._base if config is None else config
         if not isinstance(scenario, str):
             raise InvalidArgumentError(f'scenario must be a string, got {scenario!r}')
         self._rng = world_stream(self._rng, seed)

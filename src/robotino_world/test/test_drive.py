@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from robotino_mujoco.drive import WheelRamp
+from robotino_world.drive import WheelRamp
 
 LIMIT, STEP = 30.0, 0.005
 

@@ -20,9 +20,9 @@ import rclpy
 from rclpy.experimental import EventsExecutor
 from rclpy.task import Future
 
-from rl_env_node.errors import EnvTimeoutError, RemoteEnvError
-from rl_env_node.qos import SERVICE_QOS
+from rl_env_client.errors import EnvTimeoutError, RemoteEnvError
 from rl_interfaces.srv import GetSpec, Reset, Step
+from rl_ros.qos import SERVICE_QOS
 
 
 def service_name(namespace: str, service: str) -> str:

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from robotino_description import ROBOTINO3
-from robotino_mujoco import ArenaConfig, ScenarioError, available_layouts, generate_arena
-from robotino_mujoco.arena import path_exists, room_walls
-from robotino_mujoco.layouts import layout_arena, load_layout
-from robotino_mujoco.shapes import Box, Cylinder, Pose2D, clearance
+from robotino_world import ArenaConfig, ScenarioError, available_layouts, generate_arena
+from robotino_world.arena import path_exists, room_walls
+from robotino_world.layouts import layout_arena, load_layout
+from robotino_world.shapes import Box, Cylinder, Pose2D, clearance
 
 RADIUS = ROBOTINO3.geometry.base_radius
 CONFIG = ArenaConfig()

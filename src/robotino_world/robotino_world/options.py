@@ -12,8 +12,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from robotino_mujoco.arena import ArenaConfig
-from robotino_mujoco.errors import InvalidArgumentError
+from robotino_world.arena import ArenaConfig
+from robotino_world.errors import InvalidArgumentError
 
 _FIELDS = {f.name: f for f in dataclasses.fields(ArenaConfig)}
 

@@ -1,0 +1,13 @@
+"""The ROS 2 plumbing every node of the workspace shares, kept thin.
+
+The contract (:mod:`rl_ros.contract`: every topic and service name and
+type), the node main with clean shutdown (:mod:`rl_ros.node_main`),
+parameter declaration from one table (:mod:`rl_ros.parameters`), the
+robot-state message conversions (:mod:`rl_ros.conversions`), the QoS
+profiles chosen on purpose (:mod:`rl_ros.qos`), the publisher of the real
+driver's topics (:mod:`rl_ros.robot_publisher`) and the one ``sim/``
+service server every simulator plugs into (:mod:`rl_ros.sim_server`).
+Nothing here imports a simulator or the learning library; import the
+modules you need (this file imports none, so reading the contract needs
+no rclpy).
+"""
