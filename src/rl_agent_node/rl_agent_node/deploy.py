@@ -118,8 +118,8 @@ def deploy(request: DeployRequest, stop: threading.Event,
     :param on_episode: called with the episode index and result after each episode.
     :raises EnvClientError: after ``max_failures`` consecutive failed episodes.
     """
-    from rl_env_client.ros_env import RosEnv
     from rl_env_client.errors import EnvTimeoutError, RemoteEnvError
+    from rl_env_client.ros_env import RosEnv
 
     policy = load_policy(request.model, request.torch_threads)
     try:

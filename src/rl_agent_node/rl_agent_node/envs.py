@@ -67,8 +67,8 @@ def make_training_env(config: TrainingConfig, envs: Sequence[str], stop: threadi
             return RobotinoEnv(config.task, dict(agent.task_options))
 
         return VecMonitor(DummyVecEnv([make_one] * agent.n_envs))
-    from rl_env_client.ros_vec_env import RosVecEnv
     from rl_env_client.errors import EnvTimeoutError, RemoteEnvError
+    from rl_env_client.ros_vec_env import RosVecEnv
 
     def connect() -> VecEnv:
         venv = RosVecEnv(list(envs), timeout=agent.env_timeout, stop=stop)

@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
+from rl_env_client.errors import EnvTimeoutError, RemoteEnvError
 from rl_env_client.ros_env import RosEnv
 from rl_env_client.ros_vec_env import RosVecEnv
-from rl_env_client.errors import EnvTimeoutError, RemoteEnvError
 from rl_env_node.scripted import ScriptedGoalReacher
 from rl_env_node.tasks import make_task
 from rl_interfaces.msg import EpisodeStats, Transition

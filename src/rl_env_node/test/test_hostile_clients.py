@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from rl_env_client.ros_env import RosEnv
 from rl_env_client.errors import RemoteEnvError
+from rl_env_client.ros_env import RosEnv
 from rl_interfaces.srv import Reset, Step
 from rl_ros.qos import SERVICE_QOS
 from rl_testing import NodeProcess
