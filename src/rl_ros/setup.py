@@ -16,7 +16,8 @@ setup(
     maintainer='Robotino RL maintainers',
     maintainer_email='maintainers@robotino-rl.org',
     description=(
-        'ROS 2 plumbing shared by every node: the contract, node main, parameters, conversions, QoS, the sim/ server.'
+        'ROS 2 plumbing shared by every node: the contract, node main, parameters, '
+        'conversions, QoS, the sim/ server.'
     ),
     license='Apache-2.0',
     entry_points={'console_scripts': []},
