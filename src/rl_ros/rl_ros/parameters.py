@@ -8,6 +8,7 @@ reads them once into a frozen dataclass for its plain code.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,10 @@ class ParameterSpec:
     low: float | None = None
     high: float | None = None
     read_only: bool = True
+
+    def with_default(self, value: Any) -> ParameterSpec:
+        """This spec with another default: how a value read elsewhere (a URDF) is shown."""
+        return dataclasses.replace(self, default=value)
 
     def descriptor(self) -> ParameterDescriptor:
         """The rcl descriptor, with a range when both bounds are given."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from robotino_description import ROBOTINO3, RobotinoDescription
-from robotino_world.arena import ArenaConfig
+from robotino_world import DEFAULT_COMMAND_TIMEOUT, DEFAULT_CONTROL_PERIOD, ArenaConfig
 
 _ROOM_WALLS = 4
 
@@ -45,9 +45,9 @@ class SimulatorConfig:
     :param description: the robot.
     """
 
-    control_period: float = 0.1
+    control_period: float = DEFAULT_CONTROL_PERIOD
     physics_step: float = 0.005
-    command_timeout: float = 0.5
+    command_timeout: float = DEFAULT_COMMAND_TIMEOUT
     odometry_period: float = 0.05
     arena: ArenaConfig = field(default_factory=ArenaConfig)
     camera: bool = False

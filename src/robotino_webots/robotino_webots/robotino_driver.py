@@ -5,9 +5,10 @@ into the Webots controller process, calls :meth:`RobotinoDriver.init` once
 and :meth:`RobotinoDriver.step` after every Webots basic time step. The
 plugin publishes ``odom``, ``distance_sensors``, ``bumper`` and ``clock``,
 takes ``cmd_vel``, and serves ``sim/reset_world``, ``sim/advance``,
-``sim/set_mode`` and ``sim/ground_truth``, as the MuJoCo sim node does
-(names relative to the ``namespace`` property; ``clock`` is ``/clock`` in
-the root namespace, and counts simulated time since the last world reset,
+``sim/set_mode`` and ``sim/ground_truth`` through the shared
+:class:`~rl_ros.sim_server.SimServer`, as the MuJoCo sim node does (names
+relative to the ``namespace`` property; ``clock`` is ``/clock`` in the root
+namespace, and counts simulated time since the last world reset,
 as MuJoCo's). Device I/O is :mod:`.webots_io`, the accounting
 :mod:`.simulation`, the stepping :mod:`.lockstep`.
 
@@ -17,8 +18,10 @@ thread: ``step()`` spins this plugin's own rclpy node with
 make) run between Webots steps. No callback ever steps or waits for the
 simulator. A world reset or an advance needs simulated time to pass before
 it can be answered, and a synchronous rclpy service callback must return
-its response at once, so these two callbacks are coroutines: each queues a
-job for the step loop with an rclpy ``Future`` and awaits it; the executor
+its response at once, so the server's callbacks are coroutines and this
+plugin's :meth:`RobotinoDriver.reset_world` and :meth:`RobotinoDriver.advance`
+return awaitables: each queues a job for the step loop with an rclpy
+``Future`` and awaits it; the executor
 parks the coroutine, ``step()`` counts the job's basic steps and completes
 the future at the boundary where it ends, and the next ``spin_once`` sends
 the response. Between advances in PAUSE, ``step()`` holds: it keeps
@@ -47,30 +50,30 @@ from dataclasses import dataclass
 from typing import Any
 
 import rclpy
-from geometry_msgs.msg import Twist
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
-from rclpy.qos import QoSProfile
 from rclpy.task import Future
 
-from rl_interfaces.srv import Advance, GetGroundTruth, ResetWorld, SetSimMode
 from rl_ros.contract import SimMode
-from rl_ros.conversions import ground_truth_to_msg, state_to_msg, twist_from_msg
-from rl_ros.parameters import ParameterSpec, declare_parameters
+from rl_ros.parameters import declare_parameters
 from rl_ros.robot_publisher import RobotTopicPublisher
-from robotino_description import ROBOTINO3
+from rl_ros.sim_server import Advanced, SimServer, Twist, WorldReset
+from robotino_description import ROBOTINO3, GroundTruth
 from robotino_webots.lockstep import Action, Job, JobKind, Lockstep
 from robotino_webots.settings import SETTINGS, DriverSettings
 from robotino_webots.simulation import WebotsSimulation
 from robotino_webots.webots_io import WebotsRobotino
-from robotino_world.arena import Arena
-from robotino_world.arena_stream import ArenaStream
-from robotino_world.errors import InvalidArgumentError, NotReadyError, SimulationError
+from robotino_world import (
+    Arena,
+    ArenaConfig,
+    ArenaStream,
+    NotReadyError,
+    SimulationError,
+    check_world_id,
+)
 
 NODE_NAME = 'robotino_webots'
 HOLD_WAIT = 0.1
 """Seconds a held ``step()`` waits for a request before checking for shutdown."""
-
-_REFUSED = (SimulationError, SimulationError)
 
 
 @dataclass
@@ -82,13 +85,16 @@ class _WorldOrder:
 
 @dataclass
 class _AdvanceOrder:
-    twist: tuple[float, float, float]
+    twist: Twist
     world_id: int
     done: Future
 
 
 class RobotinoDriver:
-    """The Robotino's ROS interface inside Webots (a webots_ros2_driver Python plugin)."""
+    """The Robotino's ROS interface inside Webots (a webots_ros2_driver Python plugin).
+
+    It is the :class:`~rl_ros.sim_server.SimulatorHost` of its ``sim/`` server.
+    """
 
     def init(self, webots_node: Any, properties: dict[str, str]) -> None:
         """Read the settings, open the devices, create the node; queue the start-up world.
@@ -104,38 +110,33 @@ class RobotinoDriver:
         try:
             self._settings = DriverSettings.from_properties(properties)
             self._setup(webots_node.robot)
-        except _REFUSED as error:
+        except SimulationError as error:
             logger = self._node.get_logger() if self._node else rclpy.logging.get_logger(NODE_NAME)
             logger.fatal(f'cannot start: {error}')
             raise SystemExit(2) from None
 
     def _setup(self, robot: Any) -> None:
         settings = self._settings
+        sim = settings.sim
         self._node = rclpy.create_node(NODE_NAME, namespace=settings.namespace)
-        declare_parameters(self._node, [
-            ParameterSpec(s.name, getattr(settings, s.name), s.description, s.low, s.high)
-            for s in SETTINGS])
+        declare_parameters(self._node, [spec.with_default(getattr(settings, spec.name))
+                                        for spec in SETTINGS])
         self._executor = SingleThreadedExecutor(context=self._node.context)
         self._executor.add_node(self._node)
         self._io = WebotsRobotino(robot, ROBOTINO3)
-        self._sim = WebotsSimulation(self._io, ROBOTINO3, settings.control_period,
-                                     settings.command_timeout)
-        self._arenas = ArenaStream(settings.arena, ROBOTINO3.geometry.base_radius)
-        self._machine = Lockstep(settings.sim_mode)
-        self._io.set_mode(settings.sim_mode)
-        self._topics = RobotTopicPublisher(self._node, ROBOTINO3.ir, settings.odom_frame,
-                                           settings.base_frame, settings.publish_topics)
-        node = self._node
-        node.create_subscription(Twist, 'cmd_vel', self._on_cmd_vel, QoSProfile(depth=10))
-        node.create_service(ResetWorld, 'sim/reset_world', self._on_reset_world)
-        node.create_service(Advance, 'sim/advance', self._on_advance)
-        node.create_service(SetSimMode, 'sim/set_mode', self._on_set_mode)
-        node.create_service(GetGroundTruth, 'sim/ground_truth', self._on_ground_truth)
+        self._sim = WebotsSimulation(self._io, ROBOTINO3, sim.control_period,
+                                     sim.command_timeout)
+        self._arenas = ArenaStream(sim.arena, ROBOTINO3.geometry.base_radius)
+        self._machine = Lockstep(sim.mode)
+        self._io.set_mode(sim.mode)
+        self._topics = RobotTopicPublisher(self._node, ROBOTINO3.ir, sim.odom_frame,
+                                           sim.base_frame, sim.publish_topics)
+        SimServer(self._node, self)
         self._world_id = 0
         self._resets_served = 0
         self._stopping = False
         self._refused_for_reload: _WorldOrder | None = None
-        first = self._arenas.next_arena(settings.seed, settings.scenario)
+        first = self._arenas.next_arena(sim.seed, sim.scenario)
         self._machine.submit(Job(JobKind.WORLD, 1, _WorldOrder(first, None)))
 
     def step(self) -> None:
@@ -185,12 +186,9 @@ class RobotinoDriver:
             if job.kind is JobKind.WORLD:
                 self._start_world(order)
             else:
-                if order.world_id not in (0, self._world_id):
-                    raise InvalidArgumentError(
-                        f'stale advance for world {order.world_id}; the current world is '
-                        f'{self._world_id}: call sim/reset_world for a new one')
+                check_world_id(order.world_id, self._world_id)
                 self._sim.set_command(order.twist)
-        except _REFUSED as error:
+        except SimulationError as error:
             if order.done is None:
                 self._node.get_logger().error(f'the start-up world failed: {error}')
             else:
@@ -223,10 +221,10 @@ class RobotinoDriver:
                 self._log_ready()
             else:
                 self._resets_served += 1
-                order.done.set_result((state, truth, self._world_id))
+                order.done.set_result(WorldReset(state, truth, self._world_id))
         else:
             state, truth = self._sim.state(), self._sim.ground_truth()
-            order.done.set_result((self._sim.sim_time, state, truth))
+            order.done.set_result(Advanced(self._sim.sim_time, state, truth))
         self._topics.publish(state, self._sim.sim_time_ns)
 
     def _publish_free_running(self) -> None:
@@ -240,82 +238,48 @@ class RobotinoDriver:
         settings = self._settings
         self._node.get_logger().info(
             f'robotino webots driver ready: mode {self._machine.mode.name.lower()}, control '
-            f'period {settings.control_period} s, basic step {self._sim.step_ns / 1e6:g} ms, '
-            f"seed {settings.seed}, scenario {settings.scenario or 'generated'}")
+            f'period {settings.sim.control_period} s, basic step {self._sim.step_ns / 1e6:g} '
+            f"ms, seed {settings.sim.seed}, scenario {settings.sim.scenario or 'generated'}")
 
-    def _on_cmd_vel(self, msg: Twist) -> None:
-        try:
-            self._sim.set_command(twist_from_msg(msg))
-        except InvalidArgumentError as error:
-            self._node.get_logger().warning(f'ignored cmd_vel: {error}',
-                                            throttle_duration_sec=5.0)
+    @property
+    def mode(self) -> SimMode:
+        """How simulated time moves now."""
+        return self._machine.mode
 
-    async def _on_reset_world(self, request: ResetWorld.Request,
-                              response: ResetWorld.Response) -> ResetWorld.Response:
+    @property
+    def base_arena(self) -> ArenaConfig:
+        """The arena settings that a reset's options modify."""
+        return self._arenas.base
+
+    def set_command(self, twist: Twist) -> None:
+        """Take a ``cmd_vel`` for the free-running modes."""
+        self._sim.set_command(twist)
+
+    async def reset_world(self, seed: int | None, scenario: str,
+                          arena: ArenaConfig) -> WorldReset:
+        """Queue a world for the next boundary; answered once it is built."""
         order = None
         try:
             if self._stopping or self._refused_for_reload is not None:
                 raise NotReadyError('Webots is reloading its world; call again shortly')
-            seed = request.seed if request.seed >= 0 else None
-            order = _WorldOrder(self._arenas.next_arena(
-                seed, request.scenario, request.options_json), Future())
+            order = _WorldOrder(self._arenas.next_arena(seed, scenario, arena), Future())
             self._machine.submit(Job(JobKind.WORLD, 1, order))
-            state, truth, world_id = await order.done
-        except _REFUSED as error:
-            response.success, response.message = False, str(error)
-            return response
+            return await order.done
         finally:
             if order is not None:
                 order.answered = True
-        response.success = True
-        response.world_id = world_id
-        response.state = state_to_msg(state)
-        response.ground_truth = ground_truth_to_msg(truth)
-        return response
 
-    async def _on_advance(self, request: Advance.Request,
-                          response: Advance.Response) -> Advance.Response:
-        try:
-            if self._machine.mode is not SimMode.PAUSE:
-                raise InvalidArgumentError(
-                    f'the simulation is free-running ({self._machine.mode.name.lower()}); '
-                    'call sim/set_mode with mode 0 (PAUSE) before sim/advance')
-            if request.periods < 1:
-                raise InvalidArgumentError('periods must be >= 1')
-            done = Future()
-            order = _AdvanceOrder(twist_from_msg(request.command), request.world_id, done)
-            steps = request.periods * self._sim.steps_per_period
-            self._machine.submit(Job(JobKind.ADVANCE, steps, order))
-            sim_time, state, truth = await done
-        except _REFUSED as error:
-            response.success, response.message = False, str(error)
-            return response
-        response.success = True
-        response.sim_time = sim_time
-        response.state = state_to_msg(state)
-        response.ground_truth = ground_truth_to_msg(truth)
-        return response
+    async def advance(self, periods: int, twist: Twist, world_id: int) -> Advanced:
+        """Queue ``periods`` periods of ``twist``; answered at the boundary where they end."""
+        order = _AdvanceOrder(twist, world_id, Future())
+        self._machine.submit(Job(JobKind.ADVANCE, periods * self._sim.steps_per_period, order))
+        return await order.done
 
-    def _on_set_mode(self, request: SetSimMode.Request,
-                     response: SetSimMode.Response) -> SetSimMode.Response:
-        try:
-            mode = SimMode.from_request(request.mode)
-        except ValueError as error:
-            response.success = False
-            response.message = str(error)
-            return response
+    def set_mode(self, mode: SimMode) -> None:
+        """Switch the lockstep machine and Webots' own mode."""
         self._machine.mode = mode
         self._io.set_mode(mode)
-        response.success = True
-        self._node.get_logger().info(f'mode {mode.name.lower()}')
-        return response
 
-    def _on_ground_truth(self, request: GetGroundTruth.Request,
-                         response: GetGroundTruth.Response) -> GetGroundTruth.Response:
-        try:
-            response.ground_truth = ground_truth_to_msg(self._sim.ground_truth())
-        except NotReadyError as error:
-            response.success, response.message = False, str(error)
-            return response
-        response.success = True
-        return response
+    def ground_truth(self) -> GroundTruth:
+        """The supervisor's view now; NotReadyError before the first world."""
+        return self._sim.ground_truth()

@@ -1,11 +1,12 @@
-"""The plugin's settings: declared once, read from the URDF ``<plugin>`` tag into a dataclass.
+"""The plugin's settings: the simulators' one table, read from the URDF ``<plugin>`` tag.
 
 webots_ros2_driver hands a Python plugin the children of its ``<plugin>``
-element as a dict of strings. :data:`SETTINGS` declares each one with its
-default, unit and range; :meth:`DriverSettings.from_properties` checks and
-converts them once, naming a bad one; the plugin also declares them as
-read-only ROS parameters from the same table, so ``ros2 param`` shows them.
-The timing defaults are the MuJoCo simulator's, so both backends step alike.
+element as a dict of strings. :data:`SETTINGS` is the table every simulator
+declares (:data:`rl_ros.sim_parameters.SIM_PARAMETERS`) plus the plugin's
+own two; :meth:`DriverSettings.from_properties` converts the strings once,
+naming a bad one, and the checks every simulator shares are
+:class:`~rl_ros.sim_parameters.SimSettings`'. The plugin also declares them
+as read-only ROS parameters from the same table, so ``ros2 param`` shows them.
 """
 
 from __future__ import annotations
@@ -13,64 +14,28 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from rl_ros.contract import SimMode
-from robotino_mujoco.config import SimulatorConfig
+from rl_ros.parameters import ParameterSpec
+from rl_ros.sim_parameters import SIM_PARAMETERS, SimSettings
 from robotino_webots.errors import SettingsError
-from robotino_world.arena import ArenaConfig
-from robotino_world.errors import InvalidArgumentError
-from robotino_world.options import arena_with_options, parse_options_json
-
-_MUJOCO = SimulatorConfig()
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One plugin property: name, default (its type is the setting's), description, range.
-
-    :param name: the ``<plugin>`` child element's tag.
-    :param default: value when the tag is absent.
-    :param description: meaning and unit.
-    :param low: inclusive lower bound for numbers, or None.
-    :param high: inclusive upper bound for numbers, or None.
-    """
-
-    name: str
-    default: Any
-    description: str
-    low: float | None = None
-    high: float | None = None
-
 
 SETTINGS = (
-    Setting('namespace', '', 'ROS namespace of the plugin node; webots_ros2_driver does not '
-            'pass its own --ros-args to Python plugins'),
-    Setting('control_period', _MUJOCO.control_period,
-            'simulated seconds per control period; a multiple of the world basicTimeStep',
-            0.001, 10.0),
-    Setting('command_timeout', _MUJOCO.command_timeout,
-            'simulated s without cmd_vel before the base stops (free-running modes)', 0.001, 60.0),
-    Setting('seed', 0, 'seed of the first world, built at start-up', 0, 2**62),
-    Setting('scenario', '', "named arena layout, or '' for one generated from the seed"),
-    Setting('arena_options', '',
-            'arena generator overrides as a JSON object, e.g. {"obstacle_count": [2, 4]}'),
-    Setting('mode', 'realtime', 'initial mode: pause, realtime or fast'),
-    Setting('odom_frame', 'odom', 'frame of the odometry pose (REP 105)'),
-    Setting('base_frame', 'base_link', 'frame of the robot body (REP 105)'),
-    Setting('publish_topics', True,
-            'publish odom, distance_sensors and bumper after every period'),
-    Setting('restart_every_resets', 0,
-            'once this many sim/reset_world calls were served, refuse the next one and reload '
-            'the Webots world (0: never); webots_ros2 then respawns the driver',
-            0, 2**31 - 1),
+    ParameterSpec('namespace', '', 'ROS namespace of the plugin node; webots_ros2_driver does '
+                  'not pass its own --ros-args to Python plugins'),
+    *SIM_PARAMETERS,
+    ParameterSpec('restart_every_resets', 0,
+                  'once this many sim/reset_world calls were served, refuse the next one and '
+                  'reload the Webots world (0: never); webots_ros2 then respawns the driver',
+                  0, 2**31 - 1),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 _TRUE, _FALSE = ('true', '1', 'yes'), ('false', '0', 'no')
 
 
-def _parse(setting: Setting, text: str) -> Any:
+def _parse(setting: ParameterSpec, text: str) -> Any:
     """The typed value of a property string, or SettingsError naming it."""
     default = setting.default
     try:
@@ -97,7 +62,7 @@ def _parse(setting: Setting, text: str) -> Any:
 
 @dataclass(frozen=True)
 class DriverSettings:
-    """The plugin's configuration, checked; see :data:`SETTINGS` for each field."""
+    """The plugin's configuration as the URDF carries it; see :data:`SETTINGS` for each field."""
 
     namespace: str = _BY_NAME['namespace'].default
     control_period: float = _BY_NAME['control_period'].default
@@ -112,12 +77,21 @@ class DriverSettings:
     restart_every_resets: int = _BY_NAME['restart_every_resets'].default
 
     def __post_init__(self) -> None:
-        """Check what a single value cannot show: the mode name and the arena options."""
-        _mode_of(self.mode)
-        _arena_of(self.arena_options)
-        if self.command_timeout < self.control_period:
-            raise SettingsError('command_timeout must be >= control_period, got '
-                                f'{self.command_timeout!r} < {self.control_period!r}')
+        """Run the checks every simulator shares now, so a bad URDF fails at start-up."""
+        _ = self.sim
+
+    @cached_property
+    def sim(self) -> SimSettings:
+        """The settings every simulator takes, checked.
+
+        :raises SettingsError: for a bad mode or arena option, or a command
+            timeout shorter than the control period.
+        """
+        try:
+            return SimSettings.from_values(
+                {spec.name: getattr(self, spec.name) for spec in SIM_PARAMETERS})
+        except ValueError as error:
+            raise SettingsError(f'plugin property {error}') from None
 
     @classmethod
     def from_properties(cls, properties: Mapping[str, str]) -> DriverSettings:
@@ -133,33 +107,6 @@ class DriverSettings:
     def as_properties(self) -> dict[str, str]:
         """The settings as ``<plugin>`` children (strings; booleans as true/false)."""
         return {f.name: _text(getattr(self, f.name)) for f in dataclasses.fields(self)}
-
-    @property
-    def sim_mode(self) -> SimMode:
-        """The initial mode."""
-        return _mode_of(self.mode)
-
-    @property
-    def arena(self) -> ArenaConfig:
-        """How generated arenas look, with ``arena_options`` applied."""
-        return _arena_of(self.arena_options)
-
-
-def _mode_of(name: str) -> SimMode:
-    """The mode a name gives, or SettingsError."""
-    try:
-        return SimMode[name.upper()]
-    except KeyError:
-        raise SettingsError(
-            f'plugin property mode must be pause, realtime or fast, got {name!r}') from None
-
-
-def _arena_of(options_json: str) -> ArenaConfig:
-    """The default arena with JSON options applied, or SettingsError naming the option."""
-    try:
-        return arena_with_options(ArenaConfig(), parse_options_json(options_json))
-    except InvalidArgumentError as error:
-        raise SettingsError(f'plugin property arena_options: {error}') from None
 
 
 def _text(value: Any) -> str:

@@ -174,7 +174,7 @@ def build_world(arena: Arena, time_step_ms: int = BASIC_TIME_STEP_MS) -> str:
 def default_world() -> str:
     """The world the plugin builds at start-up with its default settings."""
     settings = DriverSettings()
-    stream = ArenaStream(settings.arena, ROBOTINO3.geometry.base_radius)
+    stream = ArenaStream(settings.sim.arena, ROBOTINO3.geometry.base_radius)
     return build_world(stream.next_arena(settings.seed, settings.scenario))
 
 

@@ -5,6 +5,7 @@ import dataclasses
 import pytest
 
 from rl_ros.contract import SimMode
+from rl_ros.sim_parameters import SIM_PARAMETERS
 from robotino_mujoco.config import SimulatorConfig
 from robotino_webots.errors import SettingsError
 from robotino_webots.settings import SETTINGS, DriverSettings
@@ -12,6 +13,7 @@ from robotino_webots.settings import SETTINGS, DriverSettings
 
 def test_the_dataclass_and_the_table_declare_the_same_settings():
     assert [f.name for f in dataclasses.fields(DriverSettings)] == [s.name for s in SETTINGS]
+    assert {s.name for s in SIM_PARAMETERS} <= {s.name for s in SETTINGS}
     for setting in SETTINGS:
         assert setting.description
         assert getattr(DriverSettings(), setting.name) == setting.default
@@ -28,8 +30,8 @@ def test_properties_are_typed():
         'control_period': '0.05', 'seed': '12', 'publish_topics': 'False', 'mode': 'PAUSE',
         'arena_options': '{"obstacle_count": [0, 2]}', 'scenario': ' corridor '})
     assert settings.control_period == 0.05 and settings.seed == 12
-    assert settings.publish_topics is False and settings.sim_mode is SimMode.PAUSE
-    assert settings.arena.obstacle_count == (0, 2) and settings.scenario == 'corridor'
+    assert settings.publish_topics is False and settings.sim.mode is SimMode.PAUSE
+    assert settings.sim.arena.obstacle_count == (0, 2) and settings.scenario == 'corridor'
 
 
 @pytest.mark.parametrize('properties,named', [

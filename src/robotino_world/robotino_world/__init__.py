@@ -10,7 +10,7 @@ layout file.
 
 from robotino_world.arena import Arena, ArenaConfig, generate_arena, world_stream
 from robotino_world.arena_stream import ArenaStream
-from robotino_world.drive import WheelRamp, Wheels
+from robotino_world.drive import DEFAULT_COMMAND_TIMEOUT, DEFAULT_CONTROL_PERIOD, WheelRamp, Wheels
 from robotino_world.errors import (
     ArenaGenerationError,
     InvalidArgumentError,
@@ -24,6 +24,8 @@ from robotino_world.options import arena_with_options, parse_options_json
 from robotino_world.shapes import Box, Cylinder, Pose2D, Shape, clearance
 
 __all__ = [
+    'DEFAULT_COMMAND_TIMEOUT',
+    'DEFAULT_CONTROL_PERIOD',
     'Arena',
     'ArenaConfig',
     'ArenaGenerationError',

@@ -14,6 +14,12 @@ import math
 
 Wheels = tuple[float, float, float]
 
+DEFAULT_CONTROL_PERIOD = 0.1
+"""Seconds of robot time per control period by default: the real driver's 10 Hz."""
+
+DEFAULT_COMMAND_TIMEOUT = 0.5
+"""Seconds without a velocity command after which every simulated base brakes to a stop."""
+
 
 class WheelRamp:
     """Wheel speed set-points (rad/s) ramping toward targets, step by physics step.
