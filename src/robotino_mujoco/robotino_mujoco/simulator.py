@@ -41,6 +41,7 @@ from robotino_world import (
     ScenarioError,
     WheelRamp,
     Wheels,
+    wheel_targets,
 )
 
 _SENSOR_OFF = int(mujoco.mjtDisableBit.mjDSBL_SENSOR)
@@ -171,13 +172,7 @@ class RobotinoSimulator:
         :raises InvalidArgumentError: unless ``twist`` is three finite numbers.
         """
         self._require_reset()
-        try:
-            values = np.asarray(twist, dtype=float)
-        except (TypeError, ValueError) as error:
-            raise InvalidArgumentError(f'twist must be 3 numbers, got {twist!r}') from error
-        if values.shape != (3,) or not np.all(np.isfinite(values)):
-            raise InvalidArgumentError(f'twist must be 3 finite numbers, got {twist!r}')
-        self._target = tuple(float(w) for w in self._kinematics.wheel_command(values))
+        self._target = wheel_targets(self._kinematics, twist)
         self._command_step = self._steps
 
     def step_physics(self, n_steps: int) -> RobotState:

@@ -29,8 +29,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
-
 from robotino_description import (
     GroundTruth,
     RobotinoDescription,
@@ -42,8 +40,8 @@ from robotino_description.ir_conversion import IrLookupTable, ranges_from_readin
 from robotino_webots.errors import WorldSetupError
 from robotino_webots.webots_io import WebotsRobotino, Wheels
 from robotino_world.arena import Arena
-from robotino_world.drive import WheelRamp
-from robotino_world.errors import InvalidArgumentError, NotReadyError
+from robotino_world.drive import WheelRamp, wheel_targets
+from robotino_world.errors import NotReadyError
 
 _STOP: Wheels = (0.0, 0.0, 0.0)
 _NS_PER_MS = 1_000_000
@@ -137,13 +135,7 @@ class WebotsSimulation:
 
         :raises InvalidArgumentError: unless it is three finite numbers.
         """
-        try:
-            values = np.asarray(twist, dtype=float)
-        except (TypeError, ValueError) as error:
-            raise InvalidArgumentError(f'twist must be 3 numbers, got {twist!r}') from error
-        if values.shape != (3,) or not np.all(np.isfinite(values)):
-            raise InvalidArgumentError(f'twist must be 3 finite numbers, got {twist!r}')
-        self._target = tuple(float(w) for w in self._kinematics.wheel_command(values))
+        self._target = wheel_targets(self._kinematics, twist)
         self._command_step = self._steps
 
     def place(self, arena: Arena) -> None:

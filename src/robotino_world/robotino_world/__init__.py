@@ -10,7 +10,13 @@ layout file.
 
 from robotino_world.arena import Arena, ArenaConfig, generate_arena, world_stream
 from robotino_world.arena_stream import ArenaStream
-from robotino_world.drive import DEFAULT_COMMAND_TIMEOUT, DEFAULT_CONTROL_PERIOD, WheelRamp, Wheels
+from robotino_world.drive import (
+    DEFAULT_COMMAND_TIMEOUT,
+    DEFAULT_CONTROL_PERIOD,
+    WheelRamp,
+    Wheels,
+    wheel_targets,
+)
 from robotino_world.errors import (
     ArenaGenerationError,
     InvalidArgumentError,
@@ -48,5 +54,6 @@ __all__ = [
     'generate_arena',
     'load_layout',
     'parse_options_json',
+    'wheel_targets',
     'world_stream',
 ]

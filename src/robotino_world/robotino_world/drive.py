@@ -11,6 +11,12 @@ times per control period.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from robotino_description import RobotinoKinematics
+from robotino_world.errors import InvalidArgumentError
 
 Wheels = tuple[float, float, float]
 
@@ -19,6 +25,23 @@ DEFAULT_CONTROL_PERIOD = 0.1
 
 DEFAULT_COMMAND_TIMEOUT = 0.5
 """Seconds without a velocity command after which every simulated base brakes to a stop."""
+
+
+def wheel_targets(kinematics: RobotinoKinematics, twist: Sequence[float]) -> Wheels:
+    """The wheel speeds (rad/s) a ``cmd_vel`` asks for, clamped and saturated as the robot does.
+
+    Every simulator takes commands through here, so a bad one is refused alike.
+
+    :param twist: ``(vx, vy, wz)`` in ``base_link``, m/s and rad/s.
+    :raises InvalidArgumentError: unless ``twist`` is three finite numbers.
+    """
+    try:
+        values = np.asarray(twist, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise InvalidArgumentError(f'twist must be 3 numbers, got {twist!r}') from error
+    if values.shape != (3,) or not np.all(np.isfinite(values)):
+        raise InvalidArgumentError(f'twist must be 3 finite numbers, got {twist!r}')
+    return tuple(float(w) for w in kinematics.wheel_command(values))
 
 
 class WheelRamp:
