@@ -25,6 +25,7 @@ from report import Measurement, run_benchmarks, timed
 from ros_nodes import node_processes
 
 from rl_interfaces.srv import Advance
+from rl_ros.contract import ADVANCE
 from rl_testing import private_domain
 from robotino_mujoco import RobotinoSimulator
 
@@ -122,7 +123,7 @@ def bench_ros_advance(seconds: float) -> dict:
         node = rclpy.create_node('sim_bench', context=context)
         executor = rclpy.executors.SingleThreadedExecutor(context=context)
         executor.add_node(node)
-        client = node.create_client(Advance, 'sim/advance')
+        client = node.create_client(Advance, ADVANCE.name)
         client.wait_for_service(timeout_sec=30.0)
         request = Advance.Request(periods=1)
         request.command.linear.x = 0.2

@@ -51,21 +51,22 @@ RUN (userdel --remove ubuntu 2>/dev/null || true) \
 WORKDIR /opt/rl
 USER 1000:1000
 
-# The env node's Python dependencies that the distribution lacks (gymnasium;
-# mujoco, which robotino_mujoco imports for the shared task code), at the
-# lock's versions, in a venv over the system packages: numpy and PyYAML stay
+# The env node's Python dependency that the distribution lacks (gymnasium;
+# not mujoco: the env node imports it only for simulator:=inprocess), at the
+# lock's version, in a venv over the system packages: numpy and PyYAML stay
 # the distribution's, which the ROS debs are built against, so the lock's numpy
 # pin is left out. Nodes run on the system Python and see the venv by PYTHONPATH.
 COPY --chown=rl:rl requirements.lock ./
 RUN grep -vE '^(numpy|PyYAML|torch|ros-[a-z-]+)==' requirements.lock > /tmp/constraints.txt \
     && python3 -m venv --system-site-packages /opt/rl/venv \
-    && /opt/rl/venv/bin/pip install --no-cache-dir -c /tmp/constraints.txt gymnasium mujoco \
+    && /opt/rl/venv/bin/pip install --no-cache-dir -c /tmp/constraints.txt gymnasium \
     && rm /tmp/constraints.txt
 ENV PYTHONPATH=/opt/rl/venv/lib/python3.12/site-packages
 
 # The packages this image runs: robotino_webots (world, URDF, plugin, launch)
-# and rl_env_node, with what they depend on (rl_interfaces,
-# robotino_description, robotino_mujoco).
+# and rl_env_node, with what they depend on (rl_interfaces, rl_ros,
+# robotino_description, robotino_world; robotino_mujoco is built as a declared
+# dependency of rl_env_node but never imported here).
 COPY --chown=rl:rl src/ src/
 RUN . "/opt/ros/${ROS_DISTRO}/setup.bash" \
     && colcon build --packages-up-to robotino_webots rl_env_node \

@@ -15,8 +15,7 @@ from launch_ros.actions import Node
 from launch_ros.parameter_descriptions import ParameterValue
 from launch_ros.substitutions import FindPackageShare
 
-#: Seconds before a dead env node is started again (as in rl_bringup.graph).
-RESPAWN_DELAY = 2.0
+from rl_ros.respawn import RESPAWN_DELAY
 
 ARGUMENTS = (
     ('namespace', 'env_0', 'namespace of this environment, env_k'),

@@ -16,7 +16,7 @@ setup(
     maintainer='Robotino RL maintainers',
     maintainer_email='maintainers@robotino-rl.org',
     description=(
-        'Env node: tasks, rewards, robot and simulator facades as services; Gymnasium client.'
+        'Env node: tasks, rewards, robot and simulator facades, served as ROS 2 services.'
     ),
     license='Apache-2.0',
     entry_points={'console_scripts': ['env_node = rl_env_node.env_node:main',

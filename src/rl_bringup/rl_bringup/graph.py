@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from rl_ros.contract import CLOCK
+
 Simulator = Literal['mujoco', 'mujoco_separate', 'webots']
 Role = Literal['simulator', 'env', 'agent', 'recorder']
 
@@ -26,9 +28,6 @@ SIMULATORS: dict[str, str] = {
     'webots': 'a Webots per env (robotino_webots), stepped over sim/; ros2 launch only',
 }
 
-#: Seconds before a respawned node (simulator, env node, recorder) is started again: short,
-#: since every env of a training waits for the one that died.
-RESPAWN_DELAY = 0.5
 #: Seconds a node gets to stop after SIGINT, before SIGTERM (launch's default is 5).
 STOP_TIMEOUT = 10.0
 #: Seconds the agent gets: a checkpoint (an off-policy replay buffer) may take a while.
@@ -199,7 +198,7 @@ def _env(options: GraphOptions, k: int, namespace: str) -> NodeSpec:
     if options.sim == 'webots' and not options.real_robot:
         parameters |= {'discovery_timeout': WEBOTS_DISCOVERY_TIMEOUT, 'use_sim_time': True}
         if namespace:  # Webots publishes the clock in the robot's namespace
-            remappings = (('/clock', f'/{namespace}/clock'),)
+            remappings = (('/' + CLOCK.name, f'/{namespace}/{CLOCK.name}'),)
     return NodeSpec('env', 'rl_env_node', 'env_node', 'rl_env_node.env_node', 'rl_env',
                     namespace, parameters, remappings, respawn=True)
 

@@ -39,7 +39,8 @@ from launch.substitutions import LaunchConfiguration
 from launch.utilities.signal_management import AsyncSafeSignalManager
 from launch_ros.actions import Node
 
-from rl_bringup.graph import RESPAWN_DELAY, SIMULATORS, GraphEntry, LaunchInclude, NodeSpec
+from rl_bringup.graph import SIMULATORS, GraphEntry, LaunchInclude, NodeSpec
+from rl_ros.respawn import RESPAWN_DELAY
 
 #: Launch arguments common to the bring-ups: (name, default, description).
 COMMON_ARGUMENTS = (

@@ -26,7 +26,8 @@ from pathlib import Path
 
 import yaml
 
-from rl_bringup.graph import RESPAWN_DELAY, GraphEntry, LaunchInclude, NodeSpec
+from rl_bringup.graph import GraphEntry, LaunchInclude, NodeSpec
+from rl_ros.respawn import RESPAWN_DELAY
 
 _log = logging.getLogger('rl.launcher')
 

@@ -36,20 +36,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from geometry_msgs.msg import Twist
-from nav_msgs.msg import Odometry
 from rclpy.clock import Clock, ClockType
 from rclpy.event_handler import SubscriptionEventCallbacks
 from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rclpy.subscription import MessageInfo, Subscription
-from sensor_msgs.msg import PointCloud
-from std_msgs.msg import Bool
 
 from rl_bringup.bag_types import (
-    EPISODE_STATS,
     HEADER_FIRST,
-    TRANSITION,
     header_stamp_ns,
     interface_msg_files,
     make_typestore,
@@ -65,7 +59,7 @@ from rl_bringup.episode_recording import (
     RecordedMessage,
 )
 from rl_bringup.recording_policy import PolicyKind, RecordingPolicy
-from rl_interfaces.msg import EpisodeStats, Transition
+from rl_ros.contract import BUMPER, CMD_VEL, DISTANCE_SENSORS, EPISODE_STATS, ODOM, TRANSITIONS
 from rl_ros.node_main import run_node
 from rl_ros.parameters import ParameterSpec, declare_parameters
 
@@ -103,15 +97,8 @@ _TIMER_PERIOD = 0.1
 _QOS = QoSProfile(depth=1000)
 #: Messages one callback takes from its queue beyond its own, when behind.
 _DRAIN_LIMIT = 100
-#: Per env: topic name, message class, type name.
-_EPISODE_TOPICS = (('transitions', Transition, TRANSITION),
-                   ('episode_stats', EpisodeStats, EPISODE_STATS))
-_ROBOT_TOPICS = (
-    ('cmd_vel', Twist, 'geometry_msgs/msg/Twist'),
-    ('odom', Odometry, 'nav_msgs/msg/Odometry'),
-    ('distance_sensors', PointCloud, 'sensor_msgs/msg/PointCloud'),
-    ('bumper', Bool, 'std_msgs/msg/Bool'),
-)
+#: Per env, besides the episode topics: the robot's.
+_ROBOT_TOPICS = (CMD_VEL, ODOM, DISTANCE_SENSORS, BUMPER)
 
 
 @dataclass(frozen=True)
@@ -244,15 +231,16 @@ class EpisodeRecorder(Node):
     def _subscribe_env(self, namespace: str) -> None:
         """Episode topics for good; robot topics from the start until the policy says not."""
         episodes = self._envs[namespace]
-        handlers = {'transitions': self._transition_handler(episodes),
-                    'episode_stats': self._stats_handler(episodes)}
-        for name, cls, msgtype in _EPISODE_TOPICS:
-            receiver = _Receiver(_topic(namespace, name), msgtype, handlers[name])
-            self._listen(receiver, cls, True)
+        handlers = {TRANSITIONS: self._transition_handler(episodes),
+                    EPISODE_STATS: self._stats_handler(episodes)}
+        for endpoint, handler in handlers.items():
+            receiver = _Receiver(_topic(namespace, endpoint.name), endpoint.type, handler)
+            self._listen(receiver, endpoint.interface(), True)
         if self.settings.record_robot_topics:
             self._robot[namespace] = [
-                (_Receiver(_topic(namespace, name), msgtype, episodes.add), cls)
-                for name, cls, msgtype in _ROBOT_TOPICS]
+                (_Receiver(_topic(namespace, endpoint.name), endpoint.type, episodes.add),
+                 endpoint.interface())
+                for endpoint in _ROBOT_TOPICS]
             self._listen_to_robot(namespace, True)
 
     def _listen(self, receiver: _Receiver, cls: type, on: bool) -> None:

@@ -14,9 +14,10 @@ import yaml
 from rclpy.node import Node
 
 from rl_interfaces.srv import GetSpec, Reset, Step
+from rl_ros.contract import GET_SPEC, RESET, STEP
 
 SERVICES = {'reset': Reset, 'step': Step, 'spec': GetSpec}
-SERVICE_NAMES = {'reset': 'reset', 'step': 'step', 'spec': 'get_spec'}
+SERVICE_NAMES = {'reset': RESET.name, 'step': STEP.name, 'spec': GET_SPEC.name}
 
 
 class ServiceCallError(RuntimeError):

@@ -33,6 +33,7 @@ from rl_bringup.agent_commands import (
 )
 from rl_bringup.graph import WEBOTS_PORT, GraphOptions, LaunchInclude, NodeSpec, bringup_graph
 from rl_bringup.training_run import TrainingRun, training_plan
+from rl_ros.contract import CLOCK
 
 SRC = Path(__file__).resolve().parents[2]
 LAUNCH_FILES = sorted((SRC / 'rl_bringup' / 'launch').glob('*.launch.py'))
@@ -146,7 +147,7 @@ def test_webots_graph_includes_one_lockstep_webots_per_env_on_its_own_port():
     for k, env in enumerate(envs):
         assert env.parameters['simulator'] == 'service' and env.parameters['use_sim_time']
         assert env.parameters['seed'] == 10 + k
-        assert env.remappings == (('/clock', f'/env_{k}/clock'),)
+        assert env.remappings == (('/' + CLOCK.name, f'/env_{k}/{CLOCK.name}'),)
     assert [e.role for e in graph if isinstance(e, NodeSpec)][-1] == 'agent'
 
 

@@ -20,6 +20,7 @@ import yaml
 from rl_bringup.graph import GraphOptions, bringup_graph
 from rl_bringup.launcher import Launcher, LaunchError
 from rl_interfaces.srv import Reset
+from rl_ros.contract import RESET
 from rl_testing import NodeProcess
 from rl_testing.ros import call, wait_for_service
 
@@ -66,7 +67,7 @@ def test_launcher_serves_restarts_and_cleans_up(launcher, ros_node, ros_domain):
     assert cli.returncode == 0, cli.stderr
     assert len(yaml.safe_load(cli.stdout)['observation']) > 0
 
-    reset = ros_node.create_client(Reset, '/env_0/reset')
+    reset = ros_node.create_client(Reset, f'/env_0/{RESET.name}')
     wait_for_service(reset, 30)
     assert len(call(ros_node, reset, Reset.Request(seed=2)).observation) > 0
 

@@ -14,15 +14,17 @@ import pytest
 import yaml
 from rosbags.rosbag2 import Reader
 
-from rl_bringup.bag_types import EPISODE_STATS, TRANSITION, interface_msg_files, make_typestore
+from rl_bringup.bag_types import interface_msg_files, make_typestore
 from rl_bringup.recorder_node import PARAMETERS, RecorderSettings
 from rl_bringup.recording_policy import PolicyKind
 from rl_env_client.ros_env import RosEnv
+from rl_ros.contract import BUMPER, DISTANCE_SENSORS, EPISODE_STATS, ODOM, TRANSITIONS
 from rl_testing import NodeProcess, stop_all
 from rl_testing.ros import spin_until
 
 EPISODE_STEPS = 20
-TOPICS = ('transitions', 'episode_stats', 'odom', 'distance_sensors', 'bumper')
+#: What an env node with the in-process simulator publishes (no cmd_vel: nobody publishes it).
+TOPICS = (TRANSITIONS, EPISODE_STATS, ODOM, DISTANCE_SENSORS, BUMPER)
 
 
 def start_recorder(logs: Path, bag_dir: Path, policy: str, ready: str) -> NodeProcess:
@@ -55,6 +57,12 @@ def run_episode(env: RosEnv, seed: int,
     return steps
 
 
+def expected_counts(length: int) -> dict[str, int]:
+    """Messages per topic of an episode of ``length`` steps: robot topics also at the reset."""
+    return {TRANSITIONS.name: length, EPISODE_STATS.name: 1,
+            **{topic.name: length + 1 for topic in (ODOM, DISTANCE_SENSORS, BUMPER)}}
+
+
 def read_bag(path: Path, typestore) -> tuple[dict, dict]:
     """Message counts and types by topic name, and the deserialized messages by topic."""
     with Reader(path) as reader:
@@ -78,8 +86,8 @@ def test_each_episode_becomes_a_bag_that_reads_back(ros_domain, node_logs, tmp_p
         recorder = start_recorder(node_logs, tmp_path, 'all', 'recorder ready')
         processes.append(recorder)
         # Env nodes publish only to subscribers: wait until the recorder is one.
-        for name in TOPICS:
-            recorder.wait_for_output(f'recording /env_0/{name}:', timeout=30)
+        for topic in TOPICS:
+            recorder.wait_for_output(f'recording /env_0/{topic.name}:', timeout=30)
         lengths = run_episodes([11, 12, 13])
         run_dir = tmp_path / 'test_run'
         recorder.wait_for_output(f'wrote {run_dir / "env_0_s00_ep000002"}', timeout=30)
@@ -97,22 +105,16 @@ def test_each_episode_becomes_a_bag_that_reads_back(ros_domain, node_logs, tmp_p
         info = yaml.safe_load((path / 'metadata.yaml').read_text())['rosbag2_bagfile_information']
         assert (info['version'], info['storage_identifier']) == (9, 'mcap')
         types, messages = read_bag(path, typestore)
-        # No cmd_vel: the in-process simulator takes the action directly, nobody publishes it.
-        assert types == {'transitions': TRANSITION, 'episode_stats': EPISODE_STATS,
-                         'odom': 'nav_msgs/msg/Odometry',
-                         'distance_sensors': 'sensor_msgs/msg/PointCloud',
-                         'bumper': 'std_msgs/msg/Bool'}
-        # Robot topics: one publish at the reset, then one per step.
+        assert types == {topic.name: topic.type for topic in TOPICS}
         counts = {name: len(msgs) for name, msgs in messages.items()}
-        assert counts == {'transitions': length, 'episode_stats': 1, 'odom': length + 1,
-                          'distance_sensors': length + 1, 'bumper': length + 1}
-        transitions = messages['transitions']
+        assert counts == expected_counts(length)
+        transitions = messages[TRANSITIONS.name]
         assert [t.step_index for t in transitions] == list(range(length))
         assert {(t.episode_id, t.env_namespace) for t in transitions} == {(episode_id, '/env_0')}
         assert transitions[-1].truncated and not transitions[-2].truncated
-        (stats,) = messages['episode_stats']
+        (stats,) = messages[EPISODE_STATS.name]
         assert (stats.episode_id, stats.seed, stats.length) == (episode_id, seed, length)
-        assert len(messages['distance_sensors'][0].points) == 9
+        assert len(messages[DISTANCE_SENSORS.name][0].points) == 9
 
 
 def test_every_k_subscribes_robot_topics_only_around_recorded_episodes(
@@ -123,18 +125,20 @@ def test_every_k_subscribes_robot_topics_only_around_recorded_episodes(
         node_logs).start()
     processes = [env_node]
 
+    odom = f'/env_0/{ODOM.name}'
+
     def odom_subscribers(count: int) -> Callable[[int], None]:
         def wait(step: int) -> None:
             if step == 1:
-                spin_until(ros_node, lambda: ros_node.count_subscribers('/env_0/odom') == count,
-                           20.0, f'{count} subscriber(s) of /env_0/odom')
+                spin_until(ros_node, lambda: ros_node.count_subscribers(odom) == count,
+                           20.0, f'{count} subscriber(s) of {odom}')
         return wait
 
     try:
         env_node.wait_for_output('env ready', timeout=60)
         recorder = start_recorder(node_logs, tmp_path, 'every:3', 'recorder ready')
         processes.append(recorder)
-        recorder.wait_for_output('recording /env_0/odom:', timeout=30)
+        recorder.wait_for_output(f'recording {odom}:', timeout=30)
         env = RosEnv('env_0', timeout=10.0)
         try:
             lengths = [run_episode(env, 20, odom_subscribers(1)),   # 0: recorded
@@ -156,9 +160,7 @@ def test_every_k_subscribes_robot_topics_only_around_recorded_episodes(
     for episode_id in (0, 3):
         _, messages = read_bag(run_dir / f'env_0_s00_ep{episode_id:06d}', typestore)
         length = lengths[episode_id]
-        assert {name: len(msgs) for name, msgs in messages.items()} == {
-            'transitions': length, 'episode_stats': 1, 'odom': length + 1,
-            'distance_sensors': length + 1, 'bumper': length + 1}
+        assert {name: len(msgs) for name, msgs in messages.items()} == expected_counts(length)
 
 
 def test_a_bad_policy_stops_the_recorder_with_a_message(ros_domain, node_logs, tmp_path):

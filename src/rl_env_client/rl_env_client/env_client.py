@@ -22,6 +22,7 @@ from rclpy.task import Future
 
 from rl_env_client.errors import EnvTimeoutError, RemoteEnvError
 from rl_interfaces.srv import GetSpec, Reset, Step
+from rl_ros.contract import GET_SPEC, RESET, STEP
 from rl_ros.qos import SERVICE_QOS
 
 
@@ -47,7 +48,8 @@ class EnvClient:
         self._expected: tuple[int, int] | None = None
         self._reset, self._step, self._spec = (
             node.create_client(srv_type, service_name(namespace, name), qos_profile=SERVICE_QOS)
-            for srv_type, name in ((Reset, 'reset'), (Step, 'step'), (GetSpec, 'get_spec')))
+            for srv_type, name in ((Reset, RESET.name), (Step, STEP.name),
+                                   (GetSpec, GET_SPEC.name)))
 
     def wait_for_services(self, timeout: float) -> None:
         """Block until the env node serves; EnvTimeoutError naming it otherwise.

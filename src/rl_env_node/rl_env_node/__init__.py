@@ -6,7 +6,7 @@ the node on the real robot does not load MuJoCo; the clients of these
 services (Gymnasium env, VecEnv) are :mod:`rl_env_client`'s.
 """
 
-from rl_env_node.backend import EpisodeStart, Observation, RobotBackend, Scenario, Twist
+from rl_env_node.backend import EpisodeStart, Observation, RobotBackend, Twist, WorldRequest
 from rl_env_node.env_core import (
     EnvCore,
     EnvCoreSpec,
@@ -38,7 +38,6 @@ __all__ = [
     'RequestError',
     'ResetNeededError',
     'RobotBackend',
-    'Scenario',
     'ScriptedGoalReacher',
     'Task',
     'TaskOptionError',
@@ -46,6 +45,7 @@ __all__ = [
     'Transition',
     'Twist',
     'UnknownTaskError',
+    'WorldRequest',
     'make_task',
     'parse_options_json',
     'register_task',

@@ -17,14 +17,17 @@ Twist = tuple[float, float, float]
 
 
 @dataclass(frozen=True)
-class Scenario:
+class WorldRequest:
     """The world a task asks for at reset.
 
-    :param layout: a named arena layout, or '' for one generated from the seed.
-    :param arena_options: arena generator options (room size, obstacle count, ...).
+    :param scenario: the scenario, as the ``sim/`` services and the simulators
+        take it: '' for an arena generated from the seed, a layout name such as
+        ``'corridor'``, or a layout file path.
+    :param arena_options: arena generator options (room size, obstacle count, ...),
+        checked by :func:`robotino_world.options.arena_with_options`.
     """
 
-    layout: str = ''
+    scenario: str = ''
     arena_options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -63,8 +66,8 @@ class RobotBackend(Protocol):
     #: Seconds of robot time per :meth:`act`.
     control_period: float
 
-    def start_episode(self, seed: int, scenario: Scenario) -> EpisodeStart:
-        """Put the world and robot in the scenario's start; seed makes it reproducible.
+    def start_episode(self, seed: int, world: WorldRequest) -> EpisodeStart:
+        """Put the world and robot in the requested world's start; seed makes it reproducible.
 
         :raises BackendError: when the simulator or robot does not answer in time.
         """

@@ -21,7 +21,6 @@ Plain Python, no ROS: the env node serves it as ``/reset``, ``/step`` and
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -42,56 +41,30 @@ from rl_env_node.errors import (
 )
 from rl_env_node.tasks.base import Task, TaskStep
 from rl_env_node.tasks.options import describe_options
+from robotino_world import options as world_options
+from robotino_world.errors import InvalidArgumentError
+from robotino_world.options import MAX_OPTIONS_DEPTH as MAX_OPTIONS_DEPTH
+from robotino_world.options import MAX_OPTIONS_JSON as MAX_OPTIONS_JSON
 
 _WORLD_SEED_BOUND = 2**31 - 1
 """World seeds are drawn from [0, this): they fit the int64 seed fields and every simulator."""
 
 
-#: Largest ``options_json`` a request may carry, bytes: task options are a few hundred.
-MAX_OPTIONS_JSON = 64 * 1024
-#: Deepest nesting of objects and lists in ``options_json``: options are flat or one list deep.
-MAX_OPTIONS_DEPTH = 4
-
-
 def parse_options_json(text: str) -> dict[str, Any]:
     """Reset options from a service request: a JSON object, or '' for none.
 
-    Any client can send anything, so the size and the nesting are bounded
-    before and after parsing, and a refusal quotes only a short prefix.
+    :func:`robotino_world.options.parse_options_json` (bounded in size, to
+    :data:`MAX_OPTIONS_JSON` characters, and in nesting, to
+    :data:`MAX_OPTIONS_DEPTH` levels) with this package's error type.
 
     :raises RequestError: for oversized, malformed or too deeply nested JSON,
         or JSON that is not an object.
     """
-    if not text.strip():
-        return {}
-    if len(text) > MAX_OPTIONS_JSON:
-        raise RequestError(f'options_json is {len(text)} characters, more than the '
-                           f'{MAX_OPTIONS_JSON} task options can need; got {quoted(text)}')
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise RequestError(f'options_json is not valid JSON ({error.msg} at character '
-                           f'{error.pos}); send a JSON object such as '
-                           f'{{"goal_tolerance": 0.3}}, got {quoted(text)}') from None
-    except (RecursionError, ValueError) as error:   # nesting; an integer of 4,300+ digits
-        raise RequestError(f'options_json cannot be read ({type(error).__name__}); got '
-                           f'{quoted(text)}') from None
-    if not isinstance(value, dict):
-        raise RequestError(f'options_json must be a JSON object of task options, '
-                           f'got {quoted(text)}')
-    if _depth(value) > MAX_OPTIONS_DEPTH:
-        raise RequestError(f'options_json nests deeper than {MAX_OPTIONS_DEPTH} levels; '
-                           f'got {quoted(text)}')
-    return value
-
-
-def _depth(value: Any) -> int:
-    """Nesting depth of parsed JSON: 0 for a scalar, 1 for a flat object or list."""
-    if isinstance(value, dict):
-        return 1 + max((_depth(v) for v in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_depth(v) for v in value), default=0)
-    return 0
+        return world_options.parse_options_json(text, 'task options',
+                                                '{"goal_tolerance": 0.3}')
+    except InvalidArgumentError as error:
+        raise RequestError(str(error)) from None
 
 
 @dataclass(frozen=True)
@@ -303,7 +276,7 @@ class EnvCore:
         if seed is not None:
             self._rng = np.random.default_rng(seed)
         world_seed = int(self._rng.integers(_WORLD_SEED_BOUND))
-        start = self._backend.start_episode(world_seed, task.scenario(self._rng))
+        start = self._backend.start_episode(world_seed, task.world_request(self._rng))
         observation, info = task.reset(start)
         stamp = start.state.stamp
         self._episode = _Episode(task, self._next_id, seed, observation, stamp,

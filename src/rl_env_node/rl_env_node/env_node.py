@@ -32,6 +32,15 @@ from rl_env_node.service_simulation import ServiceSimulation
 from rl_env_node.tasks import make_task
 from rl_interfaces.msg import EpisodeStats, Transition
 from rl_interfaces.srv import GetSpec, Reset, Step
+from rl_ros.contract import (
+    EPISODE_STATS,
+    GET_SPEC,
+    ODOM,
+    ODOM_CHILD_FRAME,
+    RESET,
+    STEP,
+    TRANSITIONS,
+)
 from rl_ros.node_main import quiet_publisher, run_node
 from rl_ros.parameters import ParameterSpec, declare_parameters
 from rl_ros.qos import SERVICE_QOS
@@ -119,12 +128,12 @@ class EnvNode(Node):
         self._first_seed = settings.seed
         self._namespace = self.get_namespace()
         qos = QoSProfile(depth=100)
-        self._transitions = quiet_publisher(self, Transition, 'transitions', qos)
-        self._episodes = quiet_publisher(self, EpisodeStats, 'episode_stats', qos)
+        self._transitions = quiet_publisher(self, Transition, TRANSITIONS.name, qos)
+        self._episodes = quiet_publisher(self, EpisodeStats, EPISODE_STATS.name, qos)
         group = MutuallyExclusiveCallbackGroup()
-        for srv_type, name, callback in ((Reset, 'reset', self._on_reset),
-                                         (Step, 'step', self._on_step),
-                                         (GetSpec, 'get_spec', self._on_get_spec)):
+        for srv_type, name, callback in ((Reset, RESET.name, self._on_reset),
+                                         (Step, STEP.name, self._on_step),
+                                         (GetSpec, GET_SPEC.name, self._on_get_spec)):
             self.create_service(srv_type, name, callback, qos_profile=SERVICE_QOS,
                                 callback_group=group)
         self.get_logger().info(
@@ -153,7 +162,7 @@ class EnvNode(Node):
 
         self._inprocess = InProcessSimulation.with_timing(settings.control_period,
                                                           settings.physics_step)
-        self._topics = RobotTopicPublisher(self, ROBOTINO3.ir, 'odom', 'base_link',
+        self._topics = RobotTopicPublisher(self, ROBOTINO3.ir, ODOM.frame, ODOM_CHILD_FRAME,
                                            settings.publish_robot_topics)
         return self._inprocess
 
@@ -171,7 +180,7 @@ class EnvNode(Node):
         except EnvError as error:
             return self._refuse(response, error)
         except Exception as error:
-            return self._refuse_unexpected(response, 'reset', error)
+            return self._refuse_unexpected(response, RESET.name, error)
         self._publish_robot()
         response.success = True
         response.observation = observation.ravel()
@@ -185,7 +194,7 @@ class EnvNode(Node):
         except EnvError as error:
             return self._refuse(response, error)
         except Exception as error:
-            return self._refuse_unexpected(response, 'step', error)
+            return self._refuse_unexpected(response, STEP.name, error)
         self._publish_robot()
         if self._transitions.get_subscription_count():
             self._transitions.publish(

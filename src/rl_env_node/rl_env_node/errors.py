@@ -1,23 +1,26 @@
 """Errors of the env node's plain code: one flat family, as in ``gymnasium.error``.
 
 The node maps each to ``success=False`` with ``str(error)`` as the message, so
-every message says what was wrong, with the bad value, and what to do.
+every message says what was wrong, with the bad value, and what to do;
+:func:`quoted` (the world's, shared with the ``sim/`` services) cuts a bad
+input to a short prefix for the message.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from robotino_world.options import QUOTE_LIMIT, quoted
 
-#: Characters of a bad input that a message quotes: a 10 MB request must not come back whole.
-QUOTE_LIMIT = 60
-
-
-def quoted(value: Any, limit: int = QUOTE_LIMIT) -> str:
-    """``repr(value)``, cut to ``limit`` characters with the full size said, for messages."""
-    text = repr(value)
-    if len(text) <= limit:
-        return text
-    return f'{text[:limit]}... ({len(text)} characters)'
+__all__ = [
+    'QUOTE_LIMIT',
+    'BackendError',
+    'EnvError',
+    'InvalidActionError',
+    'RequestError',
+    'ResetNeededError',
+    'TaskOptionError',
+    'UnknownTaskError',
+    'quoted',
+]
 
 
 class EnvError(Exception):

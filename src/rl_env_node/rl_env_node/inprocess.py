@@ -21,7 +21,7 @@ from typing import Any
 import gymnasium
 import numpy as np
 
-from rl_env_node.backend import EpisodeStart, Observation, Scenario, Twist
+from rl_env_node.backend import EpisodeStart, Observation, Twist, WorldRequest
 from rl_env_node.env_core import EnvCore
 from rl_env_node.errors import BackendError, TaskOptionError
 from rl_env_node.frames import goal_in_odom
@@ -65,20 +65,20 @@ class InProcessSimulation:
         """The simulator, for plots, camera images and benchmarks."""
         return self._sim
 
-    def start_episode(self, seed: int, scenario: Scenario) -> EpisodeStart:
-        """Rebuild the world for ``seed`` and ``scenario``; the goal comes in ``odom``.
+    def start_episode(self, seed: int, world: WorldRequest) -> EpisodeStart:
+        """Rebuild the world for ``seed`` and ``world``; the goal comes in ``odom``.
 
-        :raises TaskOptionError: when the simulator rejects the scenario (unknown
-            layout, bad arena options, or no start and goal fit); the scenario
-            comes from the task's options.
+        :raises TaskOptionError: when the simulator rejects the world (unknown
+            scenario, bad arena options, or no start and goal fit); the world
+            request comes from the task's options.
         :raises BackendError: for any other simulator failure.
         """
         try:
-            arena = arena_with_options(self._sim.config.arena, scenario.arena_options)
-            state, truth = self._sim.reset(seed, scenario.layout, arena=arena)
+            arena = arena_with_options(self._sim.config.arena, world.arena_options)
+            state, truth = self._sim.reset(seed, world.scenario, arena=arena)
         except (ScenarioError, InvalidArgumentError, ArenaGenerationError) as error:
-            raise TaskOptionError(f'the simulator rejected the task\'s scenario '
-                                  f'{scenario!r}: {error}; check the task options') from None
+            raise TaskOptionError(f'the simulator rejected the task\'s world '
+                                  f'{world!r}: {error}; check the task options') from None
         except SimulationError as error:
             raise BackendError(f'the simulator failed to reset: {error}') from None
         return EpisodeStart(state, goal_in_odom(state, truth), truth)
@@ -131,15 +131,6 @@ class RobotinoEnv(gymnasium.Env[np.ndarray, np.ndarray]):
     def core(self) -> EnvCore:
         """The env core: episode counters, the last episode's summary, the spec."""
         return self._core
-
-    @classmethod
-    def with_timing(cls, control_period: float, physics_step: float) -> InProcessSimulation:
-        """A new simulator stepping ``physics_step`` seconds, ``control_period`` per act.
-
-        For the env node, which thereby never imports MuJoCo's modules itself.
-        """
-        return cls(config=SimulatorConfig(control_period=control_period,
-                                          physics_step=physics_step))
 
     @property
     def simulator(self) -> RobotinoSimulator:

@@ -21,10 +21,11 @@ from rclpy.qos import QoSProfile, qos_profile_sensor_data
 from sensor_msgs.msg import PointCloud
 from std_msgs.msg import Bool
 
-from rl_env_node.backend import EpisodeStart, Observation, Scenario
+from rl_env_node.backend import EpisodeStart, Observation, WorldRequest
 from rl_env_node.backend import Twist as BodyTwist
 from rl_env_node.errors import BackendError
 from rl_env_node.frames import Pose2D, compose
+from rl_ros.contract import BUMPER, CMD_VEL, DISTANCE_SENSORS, ODOM
 from rl_ros.conversions import (
     pose_from_odometry,
     ranges_from_distance_sensors,
@@ -58,12 +59,12 @@ class RobotinoTopics:
         group = MutuallyExclusiveCallbackGroup()
         # Sensor-data QoS (best effort) accepts reliable and best-effort drivers alike;
         # a command must arrive, so cmd_vel is reliable.
-        self._cmd_pub = node.create_publisher(Twist, 'cmd_vel', QoSProfile(depth=10))
-        node.create_subscription(Odometry, 'odom', self._on_odom, qos_profile_sensor_data,
+        self._cmd_pub = node.create_publisher(Twist, CMD_VEL.name, QoSProfile(depth=10))
+        node.create_subscription(Odometry, ODOM.name, self._on_odom, qos_profile_sensor_data,
                                  callback_group=group)
-        node.create_subscription(PointCloud, 'distance_sensors', self._on_ranges,
+        node.create_subscription(PointCloud, DISTANCE_SENSORS.name, self._on_ranges,
                                  qos_profile_sensor_data, callback_group=group)
-        node.create_subscription(Bool, 'bumper', self._on_bumper, qos_profile_sensor_data,
+        node.create_subscription(Bool, BUMPER.name, self._on_bumper, qos_profile_sensor_data,
                                  callback_group=group)
         node.create_timer(0.5 * control_period, self._watchdog, callback_group=group)
         self._logger = node.get_logger()
@@ -125,8 +126,8 @@ class RobotinoTopics:
         while (state := self.latest()) is None:
             if time.monotonic() > deadline:
                 raise BackendError(
-                    f'no odom and distance_sensors from the robot within {timeout:g} s: '
-                    'is the Robotino driver running in this namespace?')
+                    f'no {ODOM.name} and {DISTANCE_SENSORS.name} from the robot within '
+                    f'{timeout:g} s: is the Robotino driver running in this namespace?')
             time.sleep(0.01)
         return state
 
@@ -148,7 +149,7 @@ class RealRobot:
         self._timeout = timeout
         self._next_tick = time.monotonic()
 
-    def start_episode(self, seed: int, scenario: Scenario) -> EpisodeStart:
+    def start_episode(self, seed: int, world: WorldRequest) -> EpisodeStart:
         """Stop, read the robot, and place the goal relative to where it stands; no reset."""
         self._topics.stop()
         state = self._topics.wait_for_state(self._timeout)

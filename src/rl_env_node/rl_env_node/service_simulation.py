@@ -11,11 +11,12 @@ import json
 
 from rclpy.node import Node
 
-from rl_env_node.backend import EpisodeStart, Observation, Scenario, Twist
+from rl_env_node.backend import EpisodeStart, Observation, Twist, WorldRequest
 from rl_env_node.errors import BackendError, TaskOptionError
 from rl_env_node.frames import goal_in_odom
 from rl_env_node.service_calls import BlockingClient
 from rl_interfaces.srv import Advance, ResetWorld, SetSimMode
+from rl_ros.contract import ADVANCE, RESET_WORLD, SET_MODE
 from rl_ros.conversions import (
     ground_truth_from_msg,
     state_from_msg,
@@ -36,15 +37,15 @@ class ServiceSimulation:
     def __init__(self, node: Node, control_period: float, timeout: float,
                  discovery_timeout: float) -> None:
         self.control_period = control_period
-        clients = {name: BlockingClient(node, srv, f'sim/{name}', timeout, discovery_timeout)
-                   for name, srv in (('reset_world', ResetWorld), ('advance', Advance),
-                                     ('set_mode', SetSimMode))}
-        self._reset, self._advance, self._mode = clients.values()
+        self._reset, self._advance, self._mode = (
+            BlockingClient(node, srv, endpoint.name, timeout, discovery_timeout)
+            for endpoint, srv in ((RESET_WORLD, ResetWorld), (ADVANCE, Advance),
+                                  (SET_MODE, SetSimMode)))
         self._time = 0.0
         self._world_id = 0
 
-    def start_episode(self, seed: int, scenario: Scenario) -> EpisodeStart:
-        """Pause the simulator (lockstep) and rebuild its world for ``seed``.
+    def start_episode(self, seed: int, world: WorldRequest) -> EpisodeStart:
+        """Pause the simulator (lockstep) and rebuild its world for ``seed`` and ``world``.
 
         Pausing every episode costs one call and survives a simulator that
         was restarted (and came back free-running) since the last one.
@@ -53,11 +54,11 @@ class ServiceSimulation:
         if not paused.success:
             raise BackendError(f'{self._mode.name} refused PAUSE: {paused.message}')
         request = ResetWorld.Request(
-            seed=seed, scenario=scenario.layout,
-            options_json=json.dumps(scenario.arena_options) if scenario.arena_options else '')
+            seed=seed, scenario=world.scenario,
+            options_json=json.dumps(world.arena_options) if world.arena_options else '')
         response = self._reset.call(request)
         if not response.success:
-            raise TaskOptionError(f'the simulator rejected the task\'s scenario {scenario!r}: '
+            raise TaskOptionError(f'the simulator rejected the task\'s world {world!r}: '
                                   f'{response.message}; check the task options')
         state = state_from_msg(response.state)
         truth = ground_truth_from_msg(response.ground_truth)

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from rl_env_node.backend import EpisodeStart, Observation, Scenario, Twist
+from rl_env_node.backend import EpisodeStart, Observation, Twist, WorldRequest
 from rl_env_node.env_core import EnvCore, parse_options_json
 from rl_env_node.errors import (
     BackendError,
@@ -27,7 +27,7 @@ class FakeBackend:
 
     def __init__(self) -> None:
         self.seeds: list[int] = []
-        self.scenarios: list[Scenario] = []
+        self.worlds: list[WorldRequest] = []
         self.twists: list[Twist] = []
         self.halts = 0
         self.fail_next_act = False
@@ -41,9 +41,9 @@ class FakeBackend:
         return RobotState(self._stamp, x, y, yaw, 0.0, 0.0, 0.0,
                           np.full(9, ROBOTINO3.ir.max_range), bumper)
 
-    def start_episode(self, seed: int, scenario: Scenario) -> EpisodeStart:
+    def start_episode(self, seed: int, world: WorldRequest) -> EpisodeStart:
         self.seeds.append(seed)
-        self.scenarios.append(scenario)
+        self.worlds.append(world)
         self._pose[:] = 0.0
         self._stamp = 0.0
         return EpisodeStart(self._state(), (0.5 + 0.1 * (seed % 3), 0.0, 0.0), None)
@@ -168,11 +168,20 @@ def test_a_seed_fixes_the_sequence_of_worlds(core: EnvCore, backend: FakeBackend
 
 def test_reset_options_apply_to_one_episode(core: EnvCore, backend: FakeBackend) -> None:
     core.reset(seed=0, options={'goal_tolerance': 5.0, 'obstacle_count': [0, 1]})
-    assert backend.scenarios[-1].arena_options['obstacle_count'] == [0, 1]
+    assert backend.worlds[-1].arena_options['obstacle_count'] == [0, 1]
     assert core.step(STILL)[2] is True
     core.reset(seed=0)
-    assert backend.scenarios[-1].arena_options['obstacle_count'] == [3, 8]
+    assert backend.worlds[-1].arena_options['obstacle_count'] == [3, 8]
     assert core.step(STILL)[2] is False
+
+
+def test_the_layout_option_is_the_scenario_of_the_world_request(
+        core: EnvCore, backend: FakeBackend) -> None:
+    core.reset(seed=0, options={'layout': 'corridor'})
+    assert backend.worlds[-1].scenario == 'corridor'
+    core.reset(seed=0)
+    assert backend.worlds[-1] == WorldRequest(
+        '', {'obstacle_count': [3, 8], 'min_start_goal_distance': 2.0})
 
 
 def test_bad_reset_input_raises_and_leaves_the_episode_running(

@@ -23,6 +23,7 @@ from rl_env_node.scripted import ScriptedGoalReacher
 from rl_env_node.tasks import make_task
 from rl_interfaces.msg import EpisodeStats, Transition
 from rl_interfaces.srv import Reset, Step
+from rl_ros.contract import EPISODE_STATS, RESET, STEP, TRANSITIONS
 from rl_testing import NodeProcess, stop_all
 from rl_testing.ros import call, spin_until, wait_for_service
 
@@ -83,8 +84,8 @@ def test_same_seed_and_actions_give_identical_episodes(env):
 
 
 def test_bad_inputs_are_refused_and_the_next_call_works(pair, ros_node):
-    reset = ros_node.create_client(Reset, 'reset')
-    step = ros_node.create_client(Step, 'step')
+    reset = ros_node.create_client(Reset, RESET.name)
+    step = ros_node.create_client(Step, STEP.name)
     wait_for_service(reset, 30)
     ok_action = [0.1, 0.0, 0.0]
 
@@ -108,8 +109,8 @@ def test_bad_inputs_are_refused_and_the_next_call_works(pair, ros_node):
 def test_step_before_reset_and_after_the_end_needs_reset(ros_domain, node_logs, ros_node):
     processes = start_pair(node_logs, 'fresh', ['max_episode_steps:=3'])
     try:
-        reset = ros_node.create_client(Reset, '/fresh/reset')
-        step = ros_node.create_client(Step, '/fresh/step')
+        reset = ros_node.create_client(Reset, f'/fresh/{RESET.name}')
+        step = ros_node.create_client(Step, f'/fresh/{STEP.name}')
         wait_for_service(step, 30)
         early = call(ros_node, step, Step.Request(action=[0.0, 0.0, 0.0]))
         assert not early.success and 'reset' in early.message
@@ -125,8 +126,8 @@ def test_step_before_reset_and_after_the_end_needs_reset(ros_domain, node_logs, 
 def test_a_silent_simulator_is_reported_and_the_env_recovers(ros_domain, node_logs, ros_node):
     sim, env_node = start_pair(node_logs, 'frozen')
     try:
-        reset = ros_node.create_client(Reset, '/frozen/reset')
-        step = ros_node.create_client(Step, '/frozen/step')
+        reset = ros_node.create_client(Reset, f'/frozen/{RESET.name}')
+        step = ros_node.create_client(Step, f'/frozen/{STEP.name}')
         wait_for_service(step, 30)
         assert call(ros_node, reset, Reset.Request(seed=4)).success
         os.kill(sim.pid, signal.SIGSTOP)
@@ -164,9 +165,10 @@ def test_scripted_controller_reaches_the_goal(env):
 
 def test_transitions_and_episode_stats_are_published(env, ros_node):
     transitions, episodes = [], []
-    ros_node.create_subscription(Transition, 'transitions', transitions.append, 100)
-    ros_node.create_subscription(EpisodeStats, 'episode_stats', episodes.append, 10)
-    spin_until(ros_node, lambda: ros_node.count_publishers('transitions') > 0, 10, 'publisher')
+    ros_node.create_subscription(Transition, TRANSITIONS.name, transitions.append, 100)
+    ros_node.create_subscription(EpisodeStats, EPISODE_STATS.name, episodes.append, 10)
+    spin_until(ros_node, lambda: ros_node.count_publishers(TRANSITIONS.name) > 0, 10,
+               'publisher')
     env.reset(seed=8, options={})
     steps = 0
     truncated = terminated = False

@@ -13,6 +13,7 @@ import pytest
 from rl_env_client.errors import RemoteEnvError
 from rl_env_client.ros_env import RosEnv
 from rl_interfaces.srv import Reset, Step
+from rl_ros.contract import RESET, STEP
 from rl_ros.qos import SERVICE_QOS
 from rl_testing import NodeProcess
 from rl_testing.ros import call, spin_until, wait_for_service
@@ -39,8 +40,8 @@ def env_node(ros_domain, tmp_path_factory):
 def clients(env_node, ros_node):
     # The answers of a burst wait in the client's queue too: a client that pipelines
     # keeps as deep a one as the server (rl_ros.qos, as RosEnv and RosVecEnv do).
-    reset = ros_node.create_client(Reset, '/reset', qos_profile=SERVICE_QOS)
-    step = ros_node.create_client(Step, '/step', qos_profile=SERVICE_QOS)
+    reset = ros_node.create_client(Reset, f'/{RESET.name}', qos_profile=SERVICE_QOS)
+    step = ros_node.create_client(Step, f'/{STEP.name}', qos_profile=SERVICE_QOS)
     wait_for_service(reset, 30)
     wait_for_service(step, 30)
     assert call(ros_node, reset, Reset.Request(seed=1)).success

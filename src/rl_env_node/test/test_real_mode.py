@@ -12,6 +12,7 @@ import pytest
 from geometry_msgs.msg import Twist
 
 from rl_interfaces.srv import Reset, Step
+from rl_ros.contract import CMD_VEL, RESET, STEP
 from rl_testing import NodeProcess, stop_all
 from rl_testing.ros import call, spin_until, wait_for_service
 
@@ -40,15 +41,15 @@ def robot(node_logs):
 
 def watch_cmd_vel(node):
     commands = []
-    node.create_subscription(Twist, '/robot/cmd_vel', commands.append, 100)
+    node.create_subscription(Twist, f'/robot/{CMD_VEL.name}', commands.append, 100)
     return commands
 
 
 def test_watchdog_stops_the_base_when_steps_stop(robot, ros_node):
     robot('empty_room')
     commands = watch_cmd_vel(ros_node)
-    reset = ros_node.create_client(Reset, '/robot/reset')
-    step = ros_node.create_client(Step, '/robot/step')
+    reset = ros_node.create_client(Reset, f'/robot/{RESET.name}')
+    step = ros_node.create_client(Step, f'/robot/{STEP.name}')
     wait_for_service(step, 30)
     assert call(ros_node, reset, Reset.Request()).success
     for _ in range(3):
@@ -64,8 +65,8 @@ def test_watchdog_stops_the_base_when_steps_stop(robot, ros_node):
 def test_bumper_stops_the_base_and_ends_the_episode(robot, ros_node):
     robot('wall_test')
     commands = watch_cmd_vel(ros_node)
-    reset = ros_node.create_client(Reset, '/robot/reset')
-    step = ros_node.create_client(Step, '/robot/step')
+    reset = ros_node.create_client(Reset, f'/robot/{RESET.name}')
+    step = ros_node.create_client(Step, f'/robot/{STEP.name}')
     wait_for_service(step, 30)
     assert call(ros_node, reset, Reset.Request()).success
     for _ in range(100):

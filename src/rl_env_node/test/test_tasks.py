@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from rl_env_node.backend import EpisodeStart, Observation, Scenario
+from rl_env_node.backend import EpisodeStart, Observation, WorldRequest
 from rl_env_node.errors import BackendError, TaskOptionError, UnknownTaskError
 from rl_env_node.tasks import (
     GoalReaching,
@@ -73,7 +73,7 @@ def test_json_types_are_accepted() -> None:
     task = make_task('goal_reaching', {'goal_tolerance': 1, 'obstacle_count': [0, 2]})
     assert task.options.goal_tolerance == 1.0 and isinstance(task.options.goal_tolerance, float)
     assert task.options.obstacle_count == (0, 2)
-    assert task.scenario(np.random.default_rng(0)) == Scenario(
+    assert task.world_request(np.random.default_rng(0)) == WorldRequest(
         '', {'obstacle_count': [0, 2], 'min_start_goal_distance': 2.0})
 
 
@@ -102,8 +102,8 @@ class _StandStill(Task[_StandStillOptions]):
     observation_space = GoalReaching().action_space
     action_space = GoalReaching().action_space
 
-    def scenario(self, rng):
-        return Scenario()
+    def world_request(self, rng):
+        return WorldRequest()
 
     def reset(self, start):
         return np.zeros(3, np.float32), {}

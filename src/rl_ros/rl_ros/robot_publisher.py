@@ -14,6 +14,7 @@ from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import PointCloud
 from std_msgs.msg import Bool
 
+from rl_ros.contract import BUMPER, CLOCK, DISTANCE_SENSORS, ODOM
 from rl_ros.conversions import (
     distance_sensors_msg,
     odometry_msg,
@@ -42,10 +43,10 @@ class RobotTopicPublisher:
         # Reliable, keep-last: the real driver's default, what rviz and bag
         # recorders accept; best-effort (sensor data) subscribers match it too.
         qos = QoSProfile(depth=10)
-        self._clock = quiet_publisher(node, Clock, 'clock', QoSProfile(depth=1))
-        self._odom = quiet_publisher(node, Odometry, 'odom', qos)
-        self._ranges = quiet_publisher(node, PointCloud, 'distance_sensors', qos)
-        self._bumper = quiet_publisher(node, Bool, 'bumper', qos)
+        self._clock = quiet_publisher(node, Clock, CLOCK.name, QoSProfile(depth=1))
+        self._odom = quiet_publisher(node, Odometry, ODOM.name, qos)
+        self._ranges = quiet_publisher(node, PointCloud, DISTANCE_SENSORS.name, qos)
+        self._bumper = quiet_publisher(node, Bool, BUMPER.name, qos)
 
     def publish(self, state: RobotState, sim_time_ns: int) -> None:
         """The clock at ``sim_time_ns`` (exact), then the robot topics for ``state``.

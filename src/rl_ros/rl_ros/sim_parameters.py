@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rl_ros.contract import SimMode
+from rl_ros.contract import ODOM, ODOM_CHILD_FRAME, SimMode
 from rl_ros.parameters import ParameterSpec
 from robotino_world import (
     DEFAULT_COMMAND_TIMEOUT,
@@ -35,8 +35,8 @@ SIM_PARAMETERS = (
     ParameterSpec('arena_options', '',
                   'arena generator overrides as a JSON object, e.g. {"obstacle_count": [2, 4]}'),
     ParameterSpec('mode', 'realtime', 'initial mode: pause, realtime or fast'),
-    ParameterSpec('odom_frame', 'odom', 'frame of the odometry pose (REP 105)'),
-    ParameterSpec('base_frame', 'base_link', 'frame of the robot body (REP 105)'),
+    ParameterSpec('odom_frame', ODOM.frame, 'frame of the odometry pose (REP 105)'),
+    ParameterSpec('base_frame', ODOM_CHILD_FRAME, 'frame of the robot body (REP 105)'),
     ParameterSpec('publish_topics', True,
                   'publish odom, distance_sensors and bumper after every period'),
 )

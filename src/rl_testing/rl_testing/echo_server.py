@@ -20,6 +20,17 @@ from rl_interfaces.srv import (
     SetSimMode,
     Step,
 )
+from rl_ros.contract import (
+    ADVANCE,
+    EPISODE_STATS,
+    GET_SPEC,
+    GROUND_TRUTH,
+    RESET,
+    RESET_WORLD,
+    SET_MODE,
+    STEP,
+    TRANSITIONS,
+)
 
 
 class EchoServer(Node):
@@ -27,14 +38,15 @@ class EchoServer(Node):
 
     def __init__(self) -> None:
         super().__init__('echo_server')
-        self.create_service(Reset, 'reset', self.on_reset)
-        self.create_service(Step, 'step', self.on_step)
-        self.create_service(GetSpec, 'get_spec', self.on_get_spec)
-        self.create_service(ResetWorld, 'sim/reset_world', self.on_reset_world)
-        self.create_service(Advance, 'sim/advance', self.on_advance)
-        self.create_service(SetSimMode, 'sim/set_mode', self.on_set_mode)
-        self.create_service(GetGroundTruth, 'sim/ground_truth', self.on_ground_truth)
-        for msg_type, name in ((Transition, 'transitions'), (EpisodeStats, 'episode_stats')):
+        self.create_service(Reset, RESET.name, self.on_reset)
+        self.create_service(Step, STEP.name, self.on_step)
+        self.create_service(GetSpec, GET_SPEC.name, self.on_get_spec)
+        self.create_service(ResetWorld, RESET_WORLD.name, self.on_reset_world)
+        self.create_service(Advance, ADVANCE.name, self.on_advance)
+        self.create_service(SetSimMode, SET_MODE.name, self.on_set_mode)
+        self.create_service(GetGroundTruth, GROUND_TRUTH.name, self.on_ground_truth)
+        for msg_type, name in ((Transition, TRANSITIONS.name),
+                               (EpisodeStats, EPISODE_STATS.name)):
             publisher = self.create_publisher(msg_type, f'{name}_out', 10)
             self.create_subscription(msg_type, f'{name}_in', publisher.publish, 10)
         self.get_logger().info('echo server ready')

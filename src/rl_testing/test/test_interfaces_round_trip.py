@@ -21,6 +21,17 @@ from rl_interfaces.srv import (
     SetSimMode,
     Step,
 )
+from rl_ros.contract import (
+    ADVANCE,
+    EPISODE_STATS,
+    GET_SPEC,
+    GROUND_TRUTH,
+    RESET,
+    RESET_WORLD,
+    SET_MODE,
+    STEP,
+    TRANSITIONS,
+)
 from rl_testing import NodeProcess
 from rl_testing.ros import call, spin_until, wait_for_service
 
@@ -43,7 +54,7 @@ def _client(node, srv_type, name):
 
 
 def test_reset_round_trip(echo_server, ros_node):
-    response = call(ros_node, _client(ros_node, Reset, 'reset'),
+    response = call(ros_node, _client(ros_node, Reset, RESET.name),
                     Reset.Request(seed=42, options_json='{"a": 1}'))
     assert response.success
     assert response.message == '{"a": 1}'
@@ -52,7 +63,7 @@ def test_reset_round_trip(echo_server, ros_node):
 
 
 def test_step_round_trip(echo_server, ros_node):
-    client = _client(ros_node, Step, 'step')
+    client = _client(ros_node, Step, STEP.name)
     response = call(ros_node, client, Step.Request(action=[0.25, -0.5, 1.0]))
     assert list(response.observation) == [0.5, -1.0, 2.0]
     assert math.isclose(response.reward, 0.75)
@@ -62,7 +73,7 @@ def test_step_round_trip(echo_server, ros_node):
 
 
 def test_get_spec_round_trip(echo_server, ros_node):
-    response = call(ros_node, _client(ros_node, GetSpec, 'get_spec'), GetSpec.Request())
+    response = call(ros_node, _client(ros_node, GetSpec, GET_SPEC.name), GetSpec.Request())
     assert response.task == 'echo'
     assert list(response.observation_shape) == [4]
     assert list(response.action_high) == [0.5, 0.5, 0.5]
@@ -71,11 +82,11 @@ def test_get_spec_round_trip(echo_server, ros_node):
 
 
 def test_sim_services_round_trip(echo_server, ros_node):
-    world = call(ros_node, _client(ros_node, ResetWorld, 'sim/reset_world'),
+    world = call(ros_node, _client(ros_node, ResetWorld, RESET_WORLD.name),
                  ResetWorld.Request(seed=5, scenario='', options_json='{}'))
     assert world.success and world.ground_truth.goal_x == 5.0
     assert world.ground_truth.goal_y == 2.0 and len(world.state.ranges) == 9
-    unknown = call(ros_node, _client(ros_node, ResetWorld, 'sim/reset_world'),
+    unknown = call(ros_node, _client(ros_node, ResetWorld, RESET_WORLD.name),
                    ResetWorld.Request(seed=5, scenario='unknown'))
     assert not unknown.success and unknown.message == 'no such scenario'
 
@@ -83,25 +94,25 @@ def test_sim_services_round_trip(echo_server, ros_node):
     request.command.linear.x = 0.75
     request.command.linear.y = -0.125
     request.command.angular.z = 0.5
-    advanced = call(ros_node, _client(ros_node, Advance, 'sim/advance'), request)
+    advanced = call(ros_node, _client(ros_node, Advance, ADVANCE.name), request)
     assert advanced.success and math.isclose(advanced.sim_time, 0.3)
     assert advanced.state.stamp.sec == 3
     assert (advanced.state.vx, advanced.state.vy, advanced.state.wz) == (0.75, -0.125, 0.5)
     assert advanced.state.bumper
     assert len(advanced.state.ranges) == 9
 
-    mode = _client(ros_node, SetSimMode, 'sim/set_mode')
+    mode = _client(ros_node, SetSimMode, SET_MODE.name)
     assert call(ros_node, mode, SetSimMode.Request(mode=SetSimMode.Request.FAST)).success
     refused = call(ros_node, mode, SetSimMode.Request(mode=9))
     assert not refused.success and 'unknown mode 9' in refused.message
 
-    truth = call(ros_node, _client(ros_node, GetGroundTruth, 'sim/ground_truth'),
+    truth = call(ros_node, _client(ros_node, GetGroundTruth, GROUND_TRUTH.name),
                  GetGroundTruth.Request())
     assert truth.ground_truth.in_collision and truth.ground_truth.collisions == 7
 
 
 @pytest.mark.parametrize('msg_type,topic', [
-    (Transition, 'transitions'), (EpisodeStats, 'episode_stats'),
+    (Transition, TRANSITIONS.name), (EpisodeStats, EPISODE_STATS.name),
 ])
 def test_messages_round_trip(echo_server, ros_node, msg_type, topic):
     received = []

@@ -14,7 +14,8 @@ Where the figures come from:
 - Drive directions 90, 210 and 330 degrees: the direction in which each wheel
   pushes the base when it turns positively, 90 degrees clockwise of its hub
   (``base.c`` drives wheel0 with ``vy - R*w``). These are the "wheels at 90,
-  210 and 330 degrees" of DESIGN.md, numbered as the Webots motors are.
+  210 and 330 degrees" of the robot contract (docs/architecture.md), numbered as the
+  Webots motors are.
 - Body radius 0.2266 m, height 0.276 m from 0.015 m above the floor, mass
   20 kg: the bounding cylinder and ``Physics`` node of ``Robotino3.proto``.
   The real driver (robocup-logistics/ros2-robotino,

@@ -1,4 +1,4 @@
-"""Tasks: spaces, scenario, observation, reward and termination, chosen by name."""
+"""Tasks: spaces, world request, observation, reward and termination, chosen by name."""
 
 from rl_env_node.tasks.base import Task, TaskStep
 from rl_env_node.tasks.goal_reaching import GoalReaching, GoalReachingOptions

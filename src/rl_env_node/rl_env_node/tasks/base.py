@@ -1,7 +1,7 @@
 """The task interface: what a task tells the env core, and what it gets from it.
 
 A task owns everything a data scientist changes between experiments: the
-spaces, the scenario it asks the world for, the observation built from the
+spaces, the world it asks for at reset, the observation built from the
 robot's state, the reward and the termination. It never talks to a
 simulator: it sees an :class:`~rl_env_node.backend.EpisodeStart` at reset and
 an :class:`~rl_env_node.backend.Observation` after each control period, so
@@ -26,7 +26,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import numpy as np
 from gymnasium import spaces
 
-from rl_env_node.backend import EpisodeStart, Observation, Scenario, Twist
+from rl_env_node.backend import EpisodeStart, Observation, Twist, WorldRequest
 from rl_env_node.errors import TaskOptionError
 from rl_env_node.tasks.options import replace_options
 from robotino_description import ROBOTINO3, RobotinoDescription
@@ -123,7 +123,7 @@ class Task(ABC, Generic[OptionsT]):
         """A float32 Box; the env core clips actions to it before :meth:`twist`."""
 
     @abstractmethod
-    def scenario(self, rng: np.random.Generator) -> Scenario:
+    def world_request(self, rng: np.random.Generator) -> WorldRequest:
         """The world to ask for at the next reset; may draw from ``rng`` (the env's stream)."""
 
     @abstractmethod

@@ -4,25 +4,25 @@ A task declares its options as a frozen dataclass whose fields are made with
 :func:`option`, so each carries a description with its unit and, for a
 number, its documented range. Options arrive from ROS parameters and from
 ``reset(options=...)`` as JSON objects from any client, so
-:func:`replace_options` checks every key and value (type, finiteness, range,
-string length) and names the bad one, quoting at most a short prefix of it,
-in a :class:`~rl_env_node.errors.TaskOptionError`.
+:func:`replace_options` checks every key and value and names the bad one,
+quoting at most a short prefix of it, in a
+:class:`~rl_env_node.errors.TaskOptionError`: the type, finiteness and
+string length by :func:`robotino_world.options.coerce_option` (the one
+coercion the arena options use too), the range by the field's metadata.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from rl_env_node.errors import TaskOptionError, quoted
+from robotino_world.errors import InvalidArgumentError
+from robotino_world.options import MAX_STRING as MAX_STRING
+from robotino_world.options import coerce_option
 
 OptionsT = TypeVar('OptionsT')
-
-
-#: Longest string option (a layout name or path) a request may give.
-MAX_STRING = 200
 
 
 def option(default: Any, description: str, low: float | None = None,
@@ -63,24 +63,6 @@ def _in_range(name: str, value: float, bounds: tuple[Any, Any, bool]) -> None:
             f'task option {name!r} must be {_range_text(low, high, above)}, got {quoted(value)}')
 
 
-def _number(name: str, value: Any, default: int | float) -> int | float:
-    """``value`` as the int or finite float ``default`` is, or TaskOptionError."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        kind = 'an integer' if isinstance(default, int) else 'a finite number'
-        raise TaskOptionError(f'task option {name!r} must be {kind}, got {quoted(value)}')
-    if isinstance(default, int):
-        if not isinstance(value, int):
-            raise TaskOptionError(f'task option {name!r} must be an integer, got {quoted(value)}')
-        return value
-    try:
-        number = float(value)
-    except OverflowError:   # an integer of hundreds of digits
-        number = math.inf
-    if not math.isfinite(number):
-        raise TaskOptionError(f'task option {name!r} must be a finite number, got {quoted(value)}')
-    return number
-
-
 def check_ranges(options: Any) -> None:
     """Raise TaskOptionError for the first option outside its documented range.
 
@@ -93,29 +75,6 @@ def check_ranges(options: Any) -> None:
         for number in value if isinstance(value, tuple) else (value,):
             if isinstance(number, int | float) and not isinstance(number, bool):
                 _in_range(f.name, number, bounds)
-
-
-def _coerce(name: str, value: Any, default: Any) -> Any:
-    """``value`` converted to the type of ``default``, or TaskOptionError."""
-    if isinstance(default, tuple):
-        if not isinstance(value, list | tuple) or len(value) != len(default):
-            raise TaskOptionError(f'task option {name!r} must be a list of {len(default)} '
-                                  f'values, got {quoted(value)}')
-        return tuple(_coerce(name, v, d) for v, d in zip(value, default, strict=True))
-    if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise TaskOptionError(f'task option {name!r} must be true or false, '
-                                  f'got {quoted(value)}')
-        return value
-    if isinstance(default, int | float):
-        return _number(name, value, default)
-    if not isinstance(value, type(default)):
-        raise TaskOptionError(
-            f'task option {name!r} must be a {type(default).__name__}, got {quoted(value)}')
-    if isinstance(value, str) and (len(value) > MAX_STRING or '\0' in value):
-        raise TaskOptionError(f'task option {name!r} must be at most {MAX_STRING} characters '
-                              f'without NUL, got {quoted(value)}')
-    return value
 
 
 def replace_options(base: OptionsT, overrides: Mapping[str, Any] | None) -> OptionsT:
@@ -136,8 +95,11 @@ def replace_options(base: OptionsT, overrides: Mapping[str, Any] | None) -> Opti
     if unknown:
         raise TaskOptionError(f'unknown task option(s) [{", ".join(unknown[:5])}] for '
                               f'{type(base).__name__}; valid: {sorted(fields)}')
-    changes = {name: _coerce(name, value, getattr(base, name))
-               for name, value in overrides.items()}
+    try:
+        changes = {name: coerce_option(name, value, getattr(base, name), 'task option')
+                   for name, value in overrides.items()}
+    except InvalidArgumentError as error:
+        raise TaskOptionError(str(error)) from None
     return dataclasses.replace(base, **changes)
 
 

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 
-from rl_env_node.backend import EpisodeStart, Observation, Scenario, Twist
+from rl_env_node.backend import EpisodeStart, Observation, Twist, WorldRequest
 from rl_env_node.tasks.base import Task, TaskStep
 from rl_env_node.tasks.common import (
     VELOCITY_NAMES,
@@ -126,9 +126,12 @@ class WallFollowing(Task[WallFollowingOptions]):
         """``(vx, vy, wz)`` in [-1, 1]."""
         return velocity_action_space()
 
-    def scenario(self, rng: np.random.Generator) -> Scenario:
-        """The configured layout, or a generated arena; no start-goal path is needed."""
-        return Scenario(self.options.layout, {
+    def world_request(self, rng: np.random.Generator) -> WorldRequest:
+        """The configured layout, or a generated arena; no start-goal path is needed.
+
+        The option ``layout`` is the world's scenario ('' for a generated arena).
+        """
+        return WorldRequest(self.options.layout, {
             'obstacle_count': list(self.options.obstacle_count),
             'min_start_goal_distance': 0.0,
             'require_path': False,
