@@ -93,12 +93,29 @@ all_packages_installed() {
   done
 }
 
+# colcon copies a Python package's modules into build/ and install/ and never
+# deletes one that src/ no longer has, so a module moved to another package
+# would stay importable from its old place. Each build therefore starts the
+# Python packages' copies afresh, and drops packages that left src/.
+remove_stale_copies() {
+  local dir name
+  for dir in "${ROOT}"/install/*/; do
+    name="$(basename "${dir}")"
+    [ -f "${ROOT}/src/${name}/package.xml" ] || rm -rf "${ROOT}/install/${name}" "${ROOT}/build/${name}"
+  done
+  for dir in "${ROOT}"/src/*/setup.py; do
+    name="$(basename "$(dirname "${dir}")")"
+    rm -rf "${ROOT}/build/${name}/build" "${ROOT}/install/${name}/lib/python3.11/site-packages/${name}"
+  done
+}
+
 build_workspace() {
   local stamp_file="${ROOT}/install/.rl-build.sha256" stamp
   stamp="$(source_tree_stamp)-$(cat "${VENV}/.rl-lock.sha256")"
   [ -f "${stamp_file}" ] && [ "$(cat "${stamp_file}")" = "${stamp}" ] && all_packages_installed \
     && return 0
   say "colcon build"
+  remove_stale_copies
   (
     cd "${ROOT}"
     set +u  # colcon's generated setup scripts read unset variables

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-from rl_env_client.errors import EnvTimeoutError, RemoteEnvError
+from rl_env_client.errors import RemoteEnvError
 from rl_env_client.ros_env import RosEnv
 from rl_env_client.ros_vec_env import RosVecEnv
 from rl_env_node.scripted import ScriptedGoalReacher
@@ -225,8 +225,3 @@ def test_vec_env_steps_namespaced_env_nodes(ros_domain, node_logs):
             vec.close()
     finally:
         stop_all(processes)
-
-
-def test_missing_env_node_times_out_with_advice(ros_domain):
-    with pytest.raises(EnvTimeoutError, match='no env node serves /nowhere/reset'):
-        RosEnv('nowhere', timeout=1.0)
