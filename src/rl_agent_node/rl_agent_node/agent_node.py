@@ -202,11 +202,12 @@ def main(args: list[str] | None = None) -> int:
     rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
     node = None
     executor = SingleThreadedExecutor()
+    spinner = threading.Thread(target=executor.spin, daemon=True)
     try:
         with stop_on_signals() as stop:
             node = AgentNode()
             executor.add_node(node)
-            threading.Thread(target=executor.spin, daemon=True).start()
+            spinner.start()
             return node.run(stop)
     except (ConfigError, ValueError, ParameterException) as error:
         rclpy.logging.get_logger('rl_agent').fatal(f'cannot run: {error}')
@@ -216,6 +217,11 @@ def main(args: list[str] | None = None) -> int:
         return 1
     finally:
         executor.shutdown(timeout_sec=1.0)
+        # A spin thread still inside rclpy's wait when the interpreter finalizes
+        # aborts the process ("terminate called without an active exception",
+        # ros2/rclpy#1484), so the exit waits for it to leave.
+        if spinner.is_alive():
+            spinner.join(timeout=5.0)
         if node is not None:
             node.destroy_node()
         rclpy.try_shutdown()

@@ -175,11 +175,17 @@ class EnvClientSession:
         return [f.result() for f in futures]
 
     def close(self) -> None:
-        """Destroy the node and shut the context down; safe to call twice."""
+        """Destroy the node and shut the context down; safe to call twice.
+
+        The executor is released here rather than left to the interpreter's
+        exit: destroyed during finalization, its C++ event thread can abort
+        the process ("terminate called without an active exception").
+        """
         if self._context.ok():
             self._executor.shutdown()
             self.node.destroy_node()
             self._context.try_shutdown()
+            self._executor = None
 
 
 def _checked(response: Any, what: str) -> Any:
