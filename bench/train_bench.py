@@ -19,13 +19,16 @@ import time
 
 import torch
 from report import Measurement, run_benchmarks
-from ros_nodes import node_processes, private_domain
+from ros_nodes import node_processes
 from stable_baselines3.common.callbacks import BaseCallback
 
 from rl_agent_node.config import ALGORITHMS, load_config, sb3_kwargs
 from rl_agent_node.envs import make_training_env, normalized
+from rl_testing import private_domain
 
 _NAMESPACES = [f'env_{k}' for k in range(4)]
+#: In-process rate per algorithm, measured first, so the ROS rows carry a ratio from one run.
+_BASELINE: dict[str, float] = {}
 
 
 class _StopAfter(BaseCallback):
@@ -74,13 +77,21 @@ def _env_node(namespace: str) -> tuple[str, str, list[str], str]:
 def _over_ros(algo: str) -> Measurement:
     def measure(seconds: float) -> dict:
         with private_domain(), node_processes([_env_node(ns) for ns in _NAMESPACES]):
-            return _learning_rate(algo, _NAMESPACES, seconds)
+            result = _learning_rate(algo, _NAMESPACES, seconds)
+        if algo in _BASELINE:
+            result['ratio_to_inprocess'] = result['steps_per_s'] / _BASELINE[algo]
+        return result
 
     return measure
 
 
 def _in_process(algo: str) -> Measurement:
-    return lambda seconds: _learning_rate(algo, ['inprocess'], seconds)
+    def measure(seconds: float) -> dict:
+        result = _learning_rate(algo, ['inprocess'], seconds)
+        _BASELINE[algo] = result['steps_per_s']
+        return result
+
+    return measure
 
 
 MEASUREMENTS: dict[str, Measurement] = {

@@ -27,3 +27,37 @@ def test_the_soak_bench_reports_the_env_node_and_every_training_process(tmp_path
     assert {'launcher_mb', 'agent_mb', 'recorder_mb'} <= set(train)
     assert sum(key.startswith('env_node_') for key in train) == 4
     assert 'memory over a long run' in run.stdout
+
+
+def run_bench(tmp_path, script: str, *args: str) -> dict:
+    """Run ``bench/<script>`` small; its JSON results, after checking the table was printed."""
+    out = tmp_path / f'{script}.json'
+    run = subprocess.run([sys.executable, str(BENCH / script), *args, '--out', str(out)],
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f'wrote {out}' in run.stdout
+    return json.loads(out.read_text())['results']
+
+
+def test_the_sim_bench_reports_physics_control_resets_and_ros_advance(tmp_path):
+    results = run_bench(tmp_path, 'sim_bench.py', '--seconds', '0.3')
+    assert set(results) == {'physics', 'control', 'reset', 'ros_advance'}
+    assert results['ros_advance']['advance_calls_per_s'] > 0
+    assert results['control']['control_steps_per_s'] > 0
+
+
+def test_the_env_bench_reports_every_layout_with_its_ratio(tmp_path):
+    results = run_bench(tmp_path, 'env_bench.py', '--seconds', '0.5')
+    assert set(results) == {'inprocess', 'ros_one', 'ros_one_recorded', 'ros_one_service',
+                            'ros_four', 'ros_four_grouped'}
+    for name, values in results.items():
+        assert values['steps_per_s'] > 0, name
+        assert name == 'inprocess' or values['ratio_to_inprocess'] > 0, name
+
+
+def test_the_train_bench_reports_ppo_and_sac_in_process_and_over_ros(tmp_path):
+    results = run_bench(tmp_path, 'train_bench.py', '--seconds', '1')
+    assert set(results) == {'ppo_inprocess', 'ppo_ros_four', 'sac_inprocess', 'sac_ros_four'}
+    for algo in ('ppo', 'sac'):
+        assert results[f'{algo}_inprocess']['steps_per_s'] > 0
+        assert results[f'{algo}_ros_four']['ratio_to_inprocess'] > 0
