@@ -14,10 +14,16 @@
 - ``ros_one_recorded``: ``ros_one`` with the episode recorder (``every:10``)
   listening, as in ``rl train``: the cost of recording.
 - ``ros_four``: four env node processes stepped together by ``RosVecEnv``.
-- ``ros_four_grouped``: the same four env nodes, two per process (``env_group``).
+- ``ros_four_grouped``: the same four env nodes, two per process (``env_group``),
+  each process stepped in one ``step_batch`` call.
+- ``batch_1``, ``batch_4``, ``batch_8``: K envs in one ``env_group`` process,
+  stepped in one ``step_batch`` round trip per step; with the process's
+  resident memory, and per extra env (against ``batch_1``).
+- ``subproc_4``, ``subproc_8``: the in-process reference with as many envs on
+  all cores: SB3's ``SubprocVecEnv`` of ``RobotinoEnv``, one process per env.
 
-Each ROS figure is also given as a ratio to ``inprocess``, measured in the
-same run.
+Each ROS figure is also given as a ratio to ``inprocess``, and each batch
+as a ratio to the ``SubprocVecEnv`` with as many envs, measured in the same run.
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ import tempfile
 
 import numpy as np
 from report import Measurement, run_benchmarks, timed
-from ros_nodes import node_processes
+from ros_nodes import node_processes, rss_mb
+from stable_baselines3.common.vec_env import SubprocVecEnv
 
 from rl_env_client.ros_env import RosEnv
 from rl_env_client.ros_vec_env import RosVecEnv
@@ -120,23 +127,29 @@ def bench_ros_one_service(seconds: float) -> dict:
             env.close()
 
 
+def _step_vec(vec, seconds: float) -> float:
+    """Env steps per second of a VecEnv (all envs counted) under random actions."""
+    rng = np.random.default_rng(0)
+    vec.seed(0)
+    vec.reset()
+    batches = max(1, 100 // vec.num_envs)
+
+    def steps() -> int:
+        for _ in range(batches):
+            vec.step_async(rng.uniform(-1.0, 1.0, size=(vec.num_envs, *vec.action_space.shape)))
+            vec.step_wait()
+        return batches * vec.num_envs
+
+    count, elapsed = timed(seconds, steps)
+    return count / elapsed
+
+
 def _step_four(namespaces: list[str], seconds: float) -> float:
     vec = RosVecEnv(namespaces)
     try:
-        rng = np.random.default_rng(0)
-        vec.seed(0)
-        vec.reset()
-
-        def steps() -> int:
-            for _ in range(25):
-                vec.step_async(rng.uniform(-1.0, 1.0, size=(4, *vec.action_space.shape)))
-                vec.step_wait()
-            return 100
-
-        count, elapsed = timed(seconds, steps)
+        return _step_vec(vec, seconds)
     finally:
         vec.close()
-    return count / elapsed
 
 
 def bench_ros_four(seconds: float) -> dict:
@@ -155,6 +168,36 @@ def bench_ros_four_grouped(seconds: float) -> dict:
         return {**_with_ratio(_step_four(namespaces, seconds)), 'envs': 4, 'processes': 2}
 
 
+def _subproc(count: int) -> Measurement:
+    def measure(seconds: float) -> dict:
+        vec = SubprocVecEnv([RobotinoEnv] * count)
+        try:
+            _BASELINE[f'subproc_{count}'] = _step_vec(vec, seconds)
+        finally:
+            vec.close()
+        return {'steps_per_s': _BASELINE[f'subproc_{count}'], 'envs': count}
+
+    return measure
+
+
+def _batch(count: int) -> Measurement:
+    def measure(seconds: float) -> dict:
+        namespaces = [f'env_{k}' for k in range(count)]
+        group = ('group', 'rl_env_node.env_group', namespaces, 'batch ready')
+        with private_domain(), node_processes([group]) as [process]:
+            rate = _step_four(namespaces, seconds)
+            rss = rss_mb(process.pid)
+        _BASELINE[f'batch_{count}_rss'] = rss
+        result = {**_with_ratio(rate), 'envs': count, 'process_rss_mb': rss}
+        if f'subproc_{count}' in _BASELINE:
+            result['ratio_to_subproc'] = rate / _BASELINE[f'subproc_{count}']
+        if count > 1 and 'batch_1_rss' in _BASELINE:
+            result['rss_per_extra_env_mb'] = (rss - _BASELINE['batch_1_rss']) / (count - 1)
+        return result
+
+    return measure
+
+
 MEASUREMENTS: dict[str, Measurement] = {
     'inprocess': bench_inprocess,
     'ros_one': bench_ros_one,
@@ -162,6 +205,11 @@ MEASUREMENTS: dict[str, Measurement] = {
     'ros_one_service': bench_ros_one_service,
     'ros_four': bench_ros_four,
     'ros_four_grouped': bench_ros_four_grouped,
+    'subproc_4': _subproc(4),
+    'subproc_8': _subproc(8),
+    'batch_1': _batch(1),
+    'batch_4': _batch(4),
+    'batch_8': _batch(8),
 }
 
 

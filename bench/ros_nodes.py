@@ -28,3 +28,11 @@ def node_processes(specs: Sequence[tuple[str, str, Sequence[str], str]]) -> Iter
     finally:
         for process in processes:
             process.stop()
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, MB."""
+    for line in Path(f'/proc/{pid}/status').read_text().splitlines():
+        if line.startswith('VmRSS:'):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f'no VmRSS for process {pid}')

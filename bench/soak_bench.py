@@ -27,21 +27,13 @@ from pathlib import Path
 
 import numpy as np
 from report import RESULTS, print_table, write_report
-from ros_nodes import node_processes
+from ros_nodes import node_processes, rss_mb
 
 from rl_env_client.ros_env import RosEnv
 from rl_testing import NodeProcess, private_domain
 
 #: Steps and resets done before the first reading: imports, caches and DDS settle first.
 WARM_UP = 1000
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process, MB."""
-    for line in Path(f'/proc/{pid}/status').read_text().splitlines():
-        if line.startswith('VmRSS:'):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f'no VmRSS for process {pid}')
 
 
 def _drive(env: RosEnv, resets: int, steps: int, rng: np.random.Generator) -> None:

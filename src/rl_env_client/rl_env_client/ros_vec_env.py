@@ -3,7 +3,10 @@
 ``step_async`` sends every env node its action at once and ``step_wait``
 collects the answers, so N simulators work in parallel while the agent
 waits once. Episodes that end are reset automatically, as SB3 expects, with
-the last observation in ``info['terminal_observation']``.
+the last observation in ``info['terminal_observation']``. Envs that one
+process serves in a batch (:mod:`rl_env_node.batch_node`, named in their
+``get_spec``) are stepped with one ``step_batch`` call per process, their
+automatic resets done inside it; the others with one ``step`` call each.
 
 A killed env node is not seen by DDS for about 20 s (its lease), so a dead
 one is noticed by its silence: a step waits :data:`LATENCY_FACTOR` times the
@@ -27,6 +30,7 @@ from stable_baselines3.common.vec_env.base_vec_env import (
     VecEnvStepReturn,
 )
 
+from rl_env_client.batch_client import BatchClient, batches_of
 from rl_env_client.env_client import (
     EnvClient,
     EnvClientSession,
@@ -73,11 +77,27 @@ class RosVecEnv(VecEnv):
                     f'{namespace} serves other spaces than {namespaces[0]}: run one task')
         self.namespaces = list(namespaces)
         self.specs = specs
+        try:
+            self._batches = self._batch_clients(timeout)
+        except Exception:
+            self._session.close()
+            raise
+        batched = {k for indices in self._batches.values() for k in indices}
+        self._singles = [k for k in range(len(namespaces)) if k not in batched]
         self._actions: np.ndarray | None = None
         self._pending: list[Any] = []
         self._sent_at = 0.0
         self._slowest: float | None = None
         super().__init__(len(namespaces), spaces[0][0], spaces[0][1])
+
+    def _batch_clients(self, timeout: float) -> dict[BatchClient, list[int]]:
+        clients = {}
+        for namespace, indices in batches_of(self.specs).items():
+            client = BatchClient(self._session, namespace,
+                                 [self.namespaces[k] for k in indices])
+            client.wait_for_service(timeout)
+            clients[client] = indices
+        return clients
 
     def reset(self) -> VecEnvObs:
         """Reset every env node with the seeds and options set by ``seed``/``set_options``."""
@@ -94,8 +114,9 @@ class RosVecEnv(VecEnv):
     def step_async(self, actions: np.ndarray) -> None:
         """Send every env node its action; returns at once."""
         self._sent_at = time.monotonic()
-        self._pending = [client.send_step(action)
-                         for client, action in zip(self._clients, actions, strict=True)]
+        self._pending = [self._clients[k].send_step(actions[k]) for k in self._singles]
+        self._pending += [batch.send_step([actions[k] for k in indices])
+                          for batch, indices in self._batches.items()]
 
     def step_timeout(self) -> float:
         """Seconds the next step's answers are waited for (see the module docstring)."""
@@ -110,20 +131,30 @@ class RosVecEnv(VecEnv):
         self._slowest = latency if self._slowest is None else max(
             latency, self._slowest * _LATENCY_DECAY)
         self._pending = []
-        observations, rewards, dones, infos = [], [], [], []
-        for client, response in zip(self._clients, responses, strict=True):
-            obs, reward, terminated, truncated, info = client.step_result(response)
+        count = len(self.namespaces)
+        observations, rewards = [None] * count, [0.0] * count
+        dones, infos = [False] * count, [{} for _ in range(count)]
+        for k, response in zip(self._singles, responses, strict=False):
+            obs, reward, terminated, truncated, info = self._clients[k].step_result(response)
             info['TimeLimit.truncated'] = truncated and not terminated
-            observations.append(obs)
-            rewards.append(reward)
-            dones.append(terminated or truncated)
-            infos.append(info)
+            observations[k], rewards[k], dones[k], infos[k] = (
+                obs, reward, terminated or truncated, info)
         self._reset_finished(observations, dones, infos)
+        batch_responses = responses[len(self._singles):]
+        for (batch, indices), response in zip(self._batches.items(), batch_responses,
+                                              strict=True):
+            for k, step in zip(indices, batch.step_results(response), strict=True):
+                step.info['TimeLimit.truncated'] = step.truncated and not step.terminated
+                if step.final_observation is not None:
+                    step.info['terminal_observation'] = step.final_observation
+                    self.reset_infos[k] = step.reset_info or {}
+                observations[k], rewards[k], infos[k] = step.observation, step.reward, step.info
+                dones[k] = step.terminated or step.truncated
         return (np.stack(observations), np.asarray(rewards, dtype=np.float32),
                 np.asarray(dones), infos)
 
     def _reset_finished(self, observations: list, dones: list, infos: list) -> None:
-        ended = [k for k, done in enumerate(dones) if done]
+        ended = [k for k in self._singles if dones[k]]
         if not ended:
             return
         futures = [self._clients[k].send_reset(None, None) for k in ended]

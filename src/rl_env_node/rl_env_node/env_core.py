@@ -313,7 +313,7 @@ class EnvCore:
             episode is over and the base halted: reset next.
         """
         episode = self._require_episode()
-        clipped, was_clipped = self._check_action(action)
+        clipped, was_clipped = self.check_action(action)
         try:
             observation = self._backend.act(episode.task.twist(clipped))
         except BackendError as error:
@@ -360,8 +360,13 @@ class EnvCore:
                                    'call reset to start a new one')
         return episode
 
-    def _check_action(self, action: Any) -> tuple[np.ndarray, bool]:
-        """The action clipped to the space as float32, and whether clipping changed it."""
+    def check_action(self, action: Any) -> tuple[np.ndarray, bool]:
+        """The action clipped to the space as float32, and whether clipping changed it.
+
+        Public so that a batch of envs can check every action before stepping any.
+
+        :raises InvalidActionError: for a wrong length or type, NaN or infinity.
+        """
         space = self.action_space
         try:
             values = np.asarray(action, dtype=np.float64)

@@ -12,9 +12,11 @@ keeps serving.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.executors import (
     Executor,
@@ -126,6 +128,7 @@ class EnvNode(Node):
         task = make_task(settings.task, settings.task_options)
         self._core = EnvCore(task, self._make_backend(), settings.max_episode_steps)
         self._first_seed = settings.seed
+        self._batch_namespace: str | None = None
         self._namespace = self.get_namespace()
         qos = QoSProfile(depth=100)
         self._transitions = quiet_publisher(self, Transition, TRANSITIONS.name, qos)
@@ -171,58 +174,89 @@ class EnvNode(Node):
             sim = self._inprocess.simulator
             self._topics.publish(sim.state(), sim.sim_time_ns)
 
-    def _on_reset(self, request: Reset.Request, response: Reset.Response) -> Reset.Response:
+    @property
+    def core(self) -> EnvCore:
+        """The env core this node serves; a batch node steps it directly."""
+        return self._core
+
+    def reset_env(self, seed: int, options_json: str) -> tuple[np.ndarray, dict[str, Any]]:
+        """Reset (``seed`` < 0 keeps the stream), publish, and return the observation and info.
+
+        :raises EnvError: for a refused request; an unexpected failure comes
+            as :class:`RequestError`, logged with its details.
+        """
         try:
-            options = parse_options_json(request.options_json)
-            seed = request.seed if request.seed >= 0 else self._first_seed
+            options = parse_options_json(options_json)
+            seed = seed if seed >= 0 else self._first_seed
             self._first_seed = None
             observation, info = self._core.reset(seed, options)
-        except EnvError as error:
-            return self._refuse(response, error)
+        except EnvError:
+            raise
         except Exception as error:
-            return self._refuse_unexpected(response, RESET.name, error)
+            raise self._unexpected(RESET.name, error) from error
         self._publish_robot()
-        response.success = True
-        response.observation = observation.ravel()
-        response.info_json = info_json({**info, 'episode_id': self._core.episode_id})
-        return response
+        return observation, {**info, 'episode_id': self._core.episode_id}
 
-    def _on_step(self, request: Step.Request, response: Step.Response) -> Step.Response:
+    def step_env(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        """Step, publish the transition (and the episode's stats at its end); Gymnasium's tuple.
+
+        :raises EnvError: as :meth:`reset_env`.
+        """
         try:
-            observation, reward, terminated, truncated, info = self._core.step(
-                list(request.action))
-        except EnvError as error:
-            return self._refuse(response, error)
+            observation, reward, terminated, truncated, info = self._core.step(action)
+        except EnvError:
+            raise
         except Exception as error:
-            return self._refuse_unexpected(response, STEP.name, error)
+            raise self._unexpected(STEP.name, error) from error
         self._publish_robot()
         if self._transitions.get_subscription_count():
             self._transitions.publish(
                 transition_msg(self._core.last_transition, self._namespace))
         if terminated or truncated:
             self._episodes.publish(episode_stats_msg(self._core.last_episode, self._namespace))
+        return (observation, float(reward), bool(terminated), bool(truncated),
+                {**info, 'episode_id': self._core.episode_id})
+
+    def _on_reset(self, request: Reset.Request, response: Reset.Response) -> Reset.Response:
+        try:
+            observation, info = self.reset_env(request.seed, request.options_json)
+        except EnvError as error:
+            return refuse(self, response, error)
         response.success = True
         response.observation = observation.ravel()
-        response.reward = float(reward)
-        response.terminated = bool(terminated)
-        response.truncated = bool(truncated)
-        response.info_json = info_json({**info, 'episode_id': self._core.episode_id})
+        response.info_json = info_json(info)
         return response
+
+    def _on_step(self, request: Step.Request, response: Step.Response) -> Step.Response:
+        try:
+            observation, reward, terminated, truncated, info = self.step_env(
+                list(request.action))
+        except EnvError as error:
+            return refuse(self, response, error)
+        response.success = True
+        response.observation = observation.ravel()
+        response.reward = reward
+        response.terminated = terminated
+        response.truncated = truncated
+        response.info_json = info_json(info)
+        return response
+
+    def serve_in_batch(self, batch_namespace: str) -> None:
+        """Say in ``spec_json`` (key ``batch``) where this env is also served in batches."""
+        self._batch_namespace = batch_namespace
 
     def _on_get_spec(self, request: GetSpec.Request, response: GetSpec.Response):
-        return fill_spec(response, self._core.spec())
+        spec = self._core.spec()
+        if self._batch_namespace is not None:
+            spec = dataclasses.replace(spec, extra={**spec.extra, 'batch': self._batch_namespace})
+        return fill_spec(response, spec)
 
-    def _refuse(self, response, error: EnvError):
-        response.success = False
-        response.message = str(error)
-        self.get_logger().warning(f'refused: {error}', throttle_duration_sec=1.0)
-        return response
 
-    def _refuse_unexpected(self, response, what: str, error: Exception):
+    def _unexpected(self, what: str, error: Exception) -> RequestError:
         self.get_logger().error(f'{what} failed unexpectedly: {quoted(error, 500)}')
-        return self._refuse(response, RequestError(
+        return RequestError(
             f'{what} failed inside the env node ({type(error).__name__}: '
-            f'{quoted(str(error))}); see the env node log, then reset'))
+            f'{quoted(str(error))}); see the env node log, then reset')
 
     def destroy_node(self) -> None:
         """Stop the base and release the simulator before the node goes."""
@@ -230,6 +264,14 @@ class EnvNode(Node):
         if self._inprocess is not None:
             self._inprocess.close()
         super().destroy_node()
+
+
+def refuse(node: Node, response: Any, error: EnvError) -> Any:
+    """``response`` with ``success`` false and the error's message, logged (throttled)."""
+    response.success = False
+    response.message = str(error)
+    node.get_logger().warning(f'refused: {error}', throttle_duration_sec=1.0)
+    return response
 
 
 def _executor(node: EnvNode) -> Executor:

@@ -58,6 +58,8 @@ STEP = Endpoint('step', 'rl_interfaces/srv/Step')
 GET_SPEC = Endpoint('get_spec', 'rl_interfaces/srv/GetSpec')
 TRANSITIONS = Endpoint('transitions', 'rl_interfaces/msg/Transition')
 EPISODE_STATS = Endpoint('episode_stats', 'rl_interfaces/msg/EpisodeStats')
+STEP_BATCH = Endpoint('step_batch', 'rl_interfaces/srv/StepBatch')
+RESET_BATCH = Endpoint('reset_batch', 'rl_interfaces/srv/ResetBatch')
 
 #: Topics a simulator publishes, as the real driver does (plus the clock).
 PUBLISHED = (ODOM, DISTANCE_SENSORS, BUMPER, CLOCK)
@@ -70,6 +72,10 @@ SERVICES = (RESET_WORLD, ADVANCE, SET_MODE, GROUND_TRUTH)
 
 #: The env node's services, the Gymnasium API over ROS.
 ENV_SERVICES = (RESET, STEP, GET_SPEC)
+
+#: Served by a process holding several envs, in its first env's namespace: one round
+#: trip for a step (or reset) of all of them; each env's ``get_spec`` names it (``batch``).
+BATCH_SERVICES = (STEP_BATCH, RESET_BATCH)
 
 #: The env node's topics: every step and every finished episode.
 ENV_TOPICS = (TRANSITIONS, EPISODE_STATS)

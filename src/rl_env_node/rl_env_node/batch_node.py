@@ -1,0 +1,125 @@
+"""Several env nodes of one process served in batches: ``step_batch`` and ``reset_batch``.
+
+An ``env_group`` process holding envs with MuJoCo in process also starts
+this node, in its first env's namespace, so an agent steps all of them in
+one round trip instead of one per env (each rclpy service hop costs both
+sides about 0.45 ms of CPU here). Each env keeps its own services, topics,
+seed stream and recorder episodes; its ``get_spec`` names the batch
+namespace (``spec_json['batch']``), which is how a client finds it.
+
+Semantics are SB3's VecEnv: an env whose episode ends is reset at once and
+answers with the next episode's first observation, the last one beside it.
+Every action is checked before any env steps, so a malformed batch is
+refused whole; a simulator failing midway is reported for the env it hit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.node import Node
+
+from rl_env_node.env_node import EnvNode, refuse
+from rl_env_node.errors import EnvError, RequestError, ResetNeededError, quoted
+from rl_env_node.msg_conversions import info_json
+from rl_interfaces.srv import ResetBatch, StepBatch
+from rl_ros.contract import RESET_BATCH, STEP_BATCH
+from rl_ros.qos import SERVICE_QOS
+
+
+class EnvBatchNode(Node):
+    """Serves the batch services over ``envs``, which share this node's process and executor.
+
+    :param envs: the env nodes, all with their simulator in process (their
+        callbacks and these must run one at a time: one single-threaded executor).
+    """
+
+    def __init__(self, envs: Sequence[EnvNode], **kwargs: Any) -> None:
+        namespace = envs[0].get_namespace()
+        super().__init__('rl_env_batch', namespace=namespace, **kwargs)
+        self._envs = {env.get_namespace().strip('/'): env for env in envs}
+        for env in envs:
+            env.serve_in_batch(namespace)
+        group = MutuallyExclusiveCallbackGroup()
+        self.create_service(StepBatch, STEP_BATCH.name, self._on_step_batch,
+                            qos_profile=SERVICE_QOS, callback_group=group)
+        self.create_service(ResetBatch, RESET_BATCH.name, self._on_reset_batch,
+                            qos_profile=SERVICE_QOS, callback_group=group)
+        self.get_logger().info(f'batch ready: {", ".join(self._envs)}')
+
+    def _chosen(self, namespaces: Sequence[str]) -> list[tuple[str, EnvNode]]:
+        names = [name.strip('/') for name in namespaces]
+        unknown = sorted(set(names) - set(self._envs))
+        if not names or unknown or len(set(names)) != len(names):
+            raise RequestError(f'namespaces must name each of {sorted(self._envs)} at most '
+                               f'once, got {quoted(list(namespaces))}')
+        return [(name, self._envs[name]) for name in names]
+
+    @staticmethod
+    def _checked_actions(chosen: list[tuple[str, EnvNode]], actions: Sequence[float]) -> list:
+        sizes = [env.core.action_space.shape[0] for _, env in chosen]
+        if len(actions) != sum(sizes):
+            raise RequestError(f'actions must hold {sum(sizes)} values ({sizes} for '
+                               f'{[name for name, _ in chosen]}), got {len(actions)}')
+        values = np.asarray(actions, dtype=np.float32)
+        split = np.split(values, np.cumsum(sizes)[:-1])
+        for (name, env), action in zip(chosen, split, strict=True):
+            if env.core.needs_reset:
+                raise ResetNeededError(f'{name} needs a reset first (reset_batch or {name}/reset)')
+            try:
+                env.core.check_action(action)
+            except EnvError as error:
+                raise type(error)(f'{name}: {error}') from None
+        return split
+
+    def _on_step_batch(self, request: StepBatch.Request,
+                       response: StepBatch.Response) -> StepBatch.Response:
+        try:
+            chosen = self._chosen(request.namespaces)
+            actions = self._checked_actions(chosen, request.actions)
+            results = [_step_and_reset(name, env, action)
+                       for (name, env), action in zip(chosen, actions, strict=True)]
+        except EnvError as error:
+            return refuse(self, response, error)
+        response.success = True
+        response.observations = np.concatenate([r[0] for r in results]).astype(np.float32)
+        response.rewards = [r[1] for r in results]
+        response.terminated = [r[2] for r in results]
+        response.truncated = [r[3] for r in results]
+        response.final_observations = np.concatenate([r[4] for r in results]).astype(np.float32)
+        response.infos_json = [info_json(r[5]) for r in results]
+        return response
+
+    def _on_reset_batch(self, request: ResetBatch.Request,
+                        response: ResetBatch.Response) -> ResetBatch.Response:
+        try:
+            chosen = self._chosen(request.namespaces)
+            seeds = list(request.seeds) or [-1] * len(chosen)
+            if len(seeds) != len(chosen):
+                raise RequestError(f'seeds must be empty or one per namespace ({len(chosen)}), '
+                                   f'got {len(seeds)}')
+            results = [env.reset_env(seed, request.options_json)
+                       for (_, env), seed in zip(chosen, seeds, strict=True)]
+        except EnvError as error:
+            return refuse(self, response, error)
+        response.success = True
+        response.observations = np.concatenate([obs.ravel() for obs, _ in results]).astype(
+            np.float32)
+        response.infos_json = [info_json(info) for _, info in results]
+        return response
+
+
+def _step_and_reset(name: str, env: EnvNode, action: np.ndarray) -> tuple:
+    """One env's step, reset at once when its episode ended (SB3's automatic reset)."""
+    try:
+        observation, reward, terminated, truncated, info = env.step_env(action)
+        final = np.zeros(observation.size, dtype=np.float32)
+        if terminated or truncated:
+            final = observation.ravel()
+            observation, info['reset_info'] = env.reset_env(-1, '')
+    except EnvError as error:
+        raise type(error)(f'{name}: {error}') from None
+    return observation.ravel(), reward, terminated, truncated, final, info

@@ -1,0 +1,110 @@
+"""The batch node of an env_group: one round trip for a step of all its envs, over DDS.
+
+The group runs in its own process; the clients are the agent's VecEnv and
+plain rclpy clients in this test process.
+"""
+
+import json
+
+import numpy as np
+import pytest
+
+from rl_env_client.batch_client import BatchClient
+from rl_env_client.ros_vec_env import RosVecEnv
+from rl_interfaces.srv import ResetBatch, StepBatch
+from rl_ros.contract import RESET_BATCH, STEP_BATCH
+from rl_testing import NodeProcess, stop_all
+from rl_testing.ros import call, wait_for_service
+
+GROUPED = ['env_0', 'env_1', 'env_2']
+SEPARATE = ['env_3', 'env_4', 'env_5']
+
+
+@pytest.fixture(scope='module')
+def nodes(ros_domain, tmp_path_factory):
+    logs = tmp_path_factory.mktemp('batch_logs')
+    processes = [NodeProcess.python_module('group', 'rl_env_node.env_group', GROUPED,
+                                           logs).start()]
+    processes += [NodeProcess.python_module(
+        ns, 'rl_env_node.env_node', ['--ros-args', '-r', f'__ns:=/{ns}'], logs).start()
+        for ns in SEPARATE]
+    try:
+        processes[0].wait_for_output('batch ready', timeout=60)
+        for process in processes[1:]:
+            process.wait_for_output('env ready', timeout=60)
+        yield processes
+    finally:
+        stop_all(processes)
+
+
+def rollout(namespaces, steps, seed=11):
+    """Observations, rewards, dones and terminal observations of a seeded random rollout."""
+    vec = RosVecEnv(namespaces, timeout=20.0)
+    try:
+        vec.seed(seed)
+        record = [vec.reset()]
+        rng = np.random.default_rng(0)
+        for _ in range(steps):
+            vec.step_async(rng.uniform(-1.0, 1.0, (len(namespaces), 3)).astype(np.float32))
+            observations, rewards, dones, infos = vec.step_wait()
+            finals = [info.get('terminal_observation') for info in infos]
+            record.append((observations, rewards, dones, finals))
+        return vec, record
+    finally:
+        vec.close()
+
+
+def test_a_batched_rollout_equals_the_same_rollout_over_separate_env_nodes(nodes):
+    batched_env, batched = rollout(GROUPED, 450)
+    separate_env, separate = rollout(SEPARATE, 450)
+    assert [len(i) for i in batched_env._batches.values()] == [3]
+    assert separate_env._batches == {}
+    np.testing.assert_array_equal(batched[0], separate[0])
+    ends = 0
+    for (obs_b, rew_b, done_b, fin_b), (obs_s, rew_s, done_s, fin_s) in zip(
+            batched[1:], separate[1:], strict=True):
+        np.testing.assert_array_equal(obs_b, obs_s)
+        np.testing.assert_array_equal(rew_b, rew_s)
+        np.testing.assert_array_equal(done_b, done_s)
+        for final_b, final_s in zip(fin_b, fin_s, strict=True):
+            assert (final_b is None) == (final_s is None)
+            if final_b is not None:
+                ends += 1
+                np.testing.assert_array_equal(final_b, final_s)
+    assert ends >= 3   # every env finished at least one episode inside the batch
+
+
+def test_get_spec_names_the_batch_namespace(nodes):
+    vec = RosVecEnv(['env_1'], timeout=20.0)
+    try:
+        assert json.loads(vec.specs[0].spec_json)['batch'] == '/env_0'
+        assert isinstance(next(iter(vec._batches)), BatchClient)
+    finally:
+        vec.close()
+
+
+@pytest.mark.parametrize('namespaces,actions,refusal', [
+    (['env_0', 'env_9'], [0.0] * 6, 'at most once'),
+    (['env_0', 'env_0'], [0.0] * 6, 'at most once'),
+    (['env_0', 'env_1'], [0.0] * 5, 'must hold 6 values'),
+    (['env_0', 'env_1'], [0.0, 0.0, 0.0, 0.0, float('nan'), 0.0], 'env_1: action has NaN'),
+])
+def test_a_malformed_batch_is_refused_whole_and_the_node_keeps_serving(
+        nodes, ros_node, namespaces, actions, refusal):
+    reset = ros_node.create_client(ResetBatch, f'/env_0/{RESET_BATCH.name}')
+    step = ros_node.create_client(StepBatch, f'/env_0/{STEP_BATCH.name}')
+    wait_for_service(step, 20.0)
+    wait_for_service(reset, 20.0)
+    answer = call(ros_node, reset, ResetBatch.Request(namespaces=['env_0', 'env_1'],
+                                                      seeds=[1, 2]))
+    assert answer.success, answer.message
+    first = call(ros_node, step, StepBatch.Request(namespaces=['env_0', 'env_1'],
+                                                   actions=[0.1] * 6))
+    assert first.success, first.message
+    refused = call(ros_node, step, StepBatch.Request(namespaces=namespaces, actions=actions))
+    assert not refused.success and refusal in refused.message, refused.message
+    after = call(ros_node, step, StepBatch.Request(namespaces=['env_0', 'env_1'],
+                                                   actions=[0.1] * 6))
+    assert after.success, after.message
+    # Nothing was stepped by the refused batch: each env is at its second step.
+    assert [json.loads(info)['step_index'] for info in after.infos_json] == [1, 1]
