@@ -49,10 +49,15 @@ def test_the_sim_bench_reports_physics_control_resets_and_ros_advance(tmp_path):
 def test_the_env_bench_reports_every_layout_with_its_ratio(tmp_path):
     results = run_bench(tmp_path, 'env_bench.py', '--seconds', '0.5')
     assert set(results) == {'inprocess', 'ros_one', 'ros_one_recorded', 'ros_one_service',
-                            'ros_four', 'ros_four_grouped'}
+                            'ros_four', 'ros_four_grouped', 'subproc_4', 'subproc_8',
+                            'batch_1', 'batch_4', 'batch_8'}
     for name, values in results.items():
         assert values['steps_per_s'] > 0, name
-        assert name == 'inprocess' or values['ratio_to_inprocess'] > 0, name
+        assert name.startswith(('inprocess', 'subproc')) or values['ratio_to_inprocess'] > 0
+    for count in (4, 8):
+        batch = results[f'batch_{count}']
+        assert batch['ratio_to_subproc'] > 0 and batch['process_rss_mb'] > 0
+        assert 'rss_per_extra_env_mb' in batch
 
 
 def test_the_train_bench_reports_ppo_and_sac_in_process_and_over_ros(tmp_path):

@@ -6,10 +6,11 @@ file keyed ``/env_0/rl_env`` reaches only that node; ``-p`` reaches all).
 They share one process and one executor, and with MuJoCo in process a
 batch node serves them all in one round trip per step (:mod:`.batch_node`).
 Why: on a machine with fewer cores than envs, every env node process adds
-its own DDS threads and wake-ups, and the agent's concurrent requests then contend for the cores; grouped,
-the requests that arrive together are served from one wait (see the
-README's benchmarks). The cost: the envs of a group step one after
-another, and a crash takes the whole group down (the launcher restarts it).
+its own DDS threads and wake-ups, and the agent's concurrent requests then
+contend for the cores; grouped, the requests that arrive together are
+served from one wait (see the README's benchmarks). The cost: the envs of
+a group step one after another, and a crash takes the whole group down
+(the launcher restarts it).
 """
 
 from __future__ import annotations
