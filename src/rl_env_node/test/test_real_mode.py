@@ -51,7 +51,8 @@ def test_watchdog_stops_the_base_when_steps_stop(robot, ros_node):
     reset = ros_node.create_client(Reset, f'/robot/{RESET.name}')
     step = ros_node.create_client(Step, f'/robot/{STEP.name}')
     wait_for_service(step, 30)
-    assert call(ros_node, reset, Reset.Request()).success
+    # The first reset waits for the robot's topics: discovery, as long as the services'.
+    assert call(ros_node, reset, Reset.Request(), timeout=30.0).success
     for _ in range(3):
         assert call(ros_node, step, Step.Request(action=[1.0, 0.0, 0.0])).success
     spin_until(ros_node, lambda: any(c.linear.x > 0.0 for c in commands), 10, 'a forward command')
@@ -68,7 +69,8 @@ def test_bumper_stops_the_base_and_ends_the_episode(robot, ros_node):
     reset = ros_node.create_client(Reset, f'/robot/{RESET.name}')
     step = ros_node.create_client(Step, f'/robot/{STEP.name}')
     wait_for_service(step, 30)
-    assert call(ros_node, reset, Reset.Request()).success
+    # The first reset waits for the robot's topics: discovery, as long as the services'.
+    assert call(ros_node, reset, Reset.Request(), timeout=30.0).success
     for _ in range(100):
         answer = call(ros_node, step, Step.Request(action=[1.0, 0.0, 0.0]))
         assert answer.success, answer.message
