@@ -247,7 +247,10 @@ def _learn(session: _Session, stop: threading.Event, progress_bar: bool) -> Outc
             _LOG.info('the run has its %d steps already: finishing it', model.num_timesteps)
             callbacks.init_callback(model)
     except EnvUnavailableError as error:
-        _LOG.error('giving up on the env nodes: %s', error)
+        if stop.is_set():   # Ctrl-C reached the env nodes too: a stop, not a failure
+            _LOG.info('stopping: the env nodes stopped with the run (%s)', error)
+        else:
+            _LOG.error('giving up on the env nodes: %s', error)
         outcome = Outcome.ENV_UNAVAILABLE
     if stop.is_set():
         outcome = Outcome.INTERRUPTED
