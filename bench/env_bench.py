@@ -144,7 +144,7 @@ def _step_vec(vec, seconds: float) -> float:
     return count / elapsed
 
 
-def _step_four(namespaces: list[str], seconds: float) -> float:
+def _step_ros_vec(namespaces: list[str], seconds: float) -> float:
     vec = RosVecEnv(namespaces)
     try:
         return _step_vec(vec, seconds)
@@ -156,7 +156,7 @@ def bench_ros_four(seconds: float) -> dict:
     """Four env nodes, each in its own process, stepped concurrently through the VecEnv client."""
     namespaces = [f'env_{k}' for k in range(4)]
     with private_domain(), node_processes([_env_node(ns) for ns in namespaces]):
-        return {**_with_ratio(_step_four(namespaces, seconds)), 'envs': 4}
+        return {**_with_ratio(_step_ros_vec(namespaces, seconds)), 'envs': 4}
 
 
 def bench_ros_four_grouped(seconds: float) -> dict:
@@ -165,7 +165,7 @@ def bench_ros_four_grouped(seconds: float) -> dict:
     groups = [(f'group_{k}', 'rl_env_node.env_group', namespaces[2 * k:2 * k + 2], 'env ready')
               for k in range(2)]
     with private_domain(), node_processes(groups):
-        return {**_with_ratio(_step_four(namespaces, seconds)), 'envs': 4, 'processes': 2}
+        return {**_with_ratio(_step_ros_vec(namespaces, seconds)), 'envs': 4, 'processes': 2}
 
 
 def _subproc(count: int) -> Measurement:
@@ -185,7 +185,7 @@ def _batch(count: int) -> Measurement:
         namespaces = [f'env_{k}' for k in range(count)]
         group = ('group', 'rl_env_node.env_group', namespaces, 'batch ready')
         with private_domain(), node_processes([group]) as [process]:
-            rate = _step_four(namespaces, seconds)
+            rate = _step_ros_vec(namespaces, seconds)
             rss = rss_mb(process.pid)
         _BASELINE[f'batch_{count}_rss'] = rss
         result = {**_with_ratio(rate), 'envs': count, 'process_rss_mb': rss}

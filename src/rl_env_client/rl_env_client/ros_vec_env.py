@@ -84,7 +84,6 @@ class RosVecEnv(VecEnv):
             raise
         batched = {k for indices in self._batches.values() for k in indices}
         self._singles = [k for k in range(len(namespaces)) if k not in batched]
-        self._actions: np.ndarray | None = None
         self._pending: list[Any] = []
         self._sent_at = 0.0
         self._slowest: float | None = None
@@ -134,7 +133,7 @@ class RosVecEnv(VecEnv):
         count = len(self.namespaces)
         observations, rewards = [None] * count, [0.0] * count
         dones, infos = [False] * count, [{} for _ in range(count)]
-        for k, response in zip(self._singles, responses, strict=False):
+        for k, response in zip(self._singles, responses[:len(self._singles)], strict=True):
             obs, reward, terminated, truncated, info = self._clients[k].step_result(response)
             info['TimeLimit.truncated'] = truncated and not terminated
             observations[k], rewards[k], dones[k], infos[k] = (

@@ -43,8 +43,6 @@ from rl_env_node.tasks.base import Task, TaskStep
 from rl_env_node.tasks.options import describe_options
 from robotino_world import options as world_options
 from robotino_world.errors import InvalidArgumentError
-from robotino_world.options import MAX_OPTIONS_DEPTH as MAX_OPTIONS_DEPTH
-from robotino_world.options import MAX_OPTIONS_JSON as MAX_OPTIONS_JSON
 
 _WORLD_SEED_BOUND = 2**31 - 1
 """World seeds are drawn from [0, this): they fit the int64 seed fields and every simulator."""
@@ -53,9 +51,9 @@ _WORLD_SEED_BOUND = 2**31 - 1
 def parse_options_json(text: str) -> dict[str, Any]:
     """Reset options from a service request: a JSON object, or '' for none.
 
-    :func:`robotino_world.options.parse_options_json` (bounded in size, to
-    :data:`MAX_OPTIONS_JSON` characters, and in nesting, to
-    :data:`MAX_OPTIONS_DEPTH` levels) with this package's error type.
+    :func:`robotino_world.options.parse_options_json` (bounded in size and
+    nesting by its ``MAX_OPTIONS_JSON`` and ``MAX_OPTIONS_DEPTH``) with this
+    package's error type.
 
     :raises RequestError: for oversized, malformed or too deeply nested JSON,
         or JSON that is not an object.

@@ -8,10 +8,9 @@ input to a short prefix for the message.
 
 from __future__ import annotations
 
-from robotino_world.options import QUOTE_LIMIT, quoted
+from robotino_world.options import quoted
 
 __all__ = [
-    'QUOTE_LIMIT',
     'BackendError',
     'EnvError',
     'InvalidActionError',

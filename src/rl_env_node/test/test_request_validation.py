@@ -11,10 +11,11 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rl_env_node.env_core import MAX_OPTIONS_DEPTH, parse_options_json
-from rl_env_node.errors import QUOTE_LIMIT, RequestError, TaskOptionError
+from rl_env_node.env_core import parse_options_json
+from rl_env_node.errors import RequestError, TaskOptionError
 from rl_env_node.tasks import GoalReachingOptions, WallFollowingOptions
-from rl_env_node.tasks.options import MAX_STRING, replace_options
+from rl_env_node.tasks.options import replace_options
+from robotino_world.options import MAX_OPTIONS_DEPTH, MAX_STRING, QUOTE_LIMIT
 
 #: A refusal's length: the message text plus at most a short quote of the input.
 MESSAGE_LIMIT = 400 + QUOTE_LIMIT

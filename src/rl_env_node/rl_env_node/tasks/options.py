@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 
 from rl_env_node.errors import TaskOptionError, quoted
 from robotino_world.errors import InvalidArgumentError
-from robotino_world.options import MAX_STRING as MAX_STRING
 from robotino_world.options import coerce_option
 
 OptionsT = TypeVar('OptionsT')
