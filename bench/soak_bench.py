@@ -8,9 +8,10 @@
 - ``env_node``: one env node process (simulator composed in it) reset and
   stepped by ``RosEnv`` from this process, random actions; its resident
   memory after a warm-up and at the end, the growth in MB and in %.
-- ``train``: ``rl train`` with 4 env nodes and the recorder (``every:10``) for
+- ``train``: ``rl train`` with 4 envs and the recorder (``every:10``) for
   ``--train-seconds``, then Ctrl-C; the resident memory of each of its
-  processes at the end (launcher, env nodes, recorder, agent), in MB.
+  processes at the end (launcher, env processes: env nodes or batched env
+  groups as ``rl train`` lays them out for the cores, recorder, agent), in MB.
 
 All on a private ROS domain.
 """
@@ -76,9 +77,10 @@ def _children(pid: int) -> list[int]:
 
 def _role(pid: int) -> str:
     command = Path(f'/proc/{pid}/cmdline').read_bytes().replace(b'\0', b' ').decode()
-    for role in ('agent_node', 'recorder_node', 'env_node'):
-        if role in command:
-            return role.removesuffix('_node') if role != 'env_node' else role
+    for module, role in (('agent_node', 'agent'), ('recorder_node', 'recorder'),
+                         ('env_node', 'env_node'), ('env_group', 'env_group')):
+        if f'.{module}' in command:
+            return role
     return 'other'
 
 
@@ -95,7 +97,7 @@ def training_memory(seconds: float) -> dict:
         roles = sorted((_role(pid), pid) for pid in _children(train.pid))
         for role, pid in roles:
             count = sum(1 for other in results if other.startswith(role))
-            key = f'{role}_{count}_mb' if role == 'env_node' else f'{role}_mb'
+            key = f'{role}_{count}_mb' if role.startswith('env_') else f'{role}_mb'
             results[key] = round(rss_mb(pid), 1)
         train.send_signal(signal.SIGINT)
         train.wait(120)

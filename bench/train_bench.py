@@ -1,4 +1,4 @@
-"""How fast the agent trains: SB3 learning steps per second, in process and over 4 env nodes.
+"""How fast the agent trains: SB3 learning steps per second, in process and over ROS, 4 envs.
 
 ::
 
@@ -10,6 +10,9 @@ does (VecMonitor, VecNormalize from the config, ResilientVecEnv over ROS),
 with the package's default config for goal_reaching and 4 envs, and runs
 ``learn`` for the given wall time (after a warm-up for off-policy
 algorithms, whose first ``learning_starts`` steps do no gradient work).
+Over ROS the same 4 envs are served three ways: one env node process each
+(``ros_four``), all in one batched ``env_group`` (``ros_batch_4``, what
+``rl train`` starts on 2 cores), or two groups of two (``ros_batch_2x2``).
 """
 
 from __future__ import annotations
@@ -69,14 +72,22 @@ def _learning_rate(algo: str, envs: list[str], seconds: float) -> dict:
         env.close()
 
 
-def _env_node(namespace: str) -> tuple[str, str, list[str], str]:
-    args = ['--ros-args', '-r', f'__ns:=/{namespace}', '-p', 'publish_robot_topics:=false']
-    return (f'env_{namespace}', 'rl_env_node.env_node', args, 'env ready')
+def _env_process(namespaces: list[str]) -> tuple[str, str, list[str], str]:
+    """One env node alone, or an env group (batched) for several namespaces."""
+    topics = ['-p', 'publish_robot_topics:=false']
+    if len(namespaces) == 1:
+        args = ['--ros-args', '-r', f'__ns:=/{namespaces[0]}', *topics]
+        return (f'env_{namespaces[0]}', 'rl_env_node.env_node', args, 'env ready')
+    return ('group_' + '_'.join(namespaces), 'rl_env_node.env_group',
+            [*namespaces, '--ros-args', *topics], 'batch ready')
 
 
-def _over_ros(algo: str) -> Measurement:
+def _over_ros(algo: str, envs_per_process: int) -> Measurement:
+    groups = [_NAMESPACES[k:k + envs_per_process]
+              for k in range(0, len(_NAMESPACES), envs_per_process)]
+
     def measure(seconds: float) -> dict:
-        with private_domain(), node_processes([_env_node(ns) for ns in _NAMESPACES]):
+        with private_domain(), node_processes([_env_process(group) for group in groups]):
             result = _learning_rate(algo, _NAMESPACES, seconds)
         if algo in _BASELINE:
             result['ratio_to_inprocess'] = result['steps_per_s'] / _BASELINE[algo]
@@ -96,9 +107,12 @@ def _in_process(algo: str) -> Measurement:
 
 MEASUREMENTS: dict[str, Measurement] = {
     'ppo_inprocess': _in_process('ppo'),
-    'ppo_ros_four': _over_ros('ppo'),
+    'ppo_ros_four': _over_ros('ppo', 1),
+    'ppo_ros_batch_4': _over_ros('ppo', 4),
+    'ppo_ros_batch_2x2': _over_ros('ppo', 2),
     'sac_inprocess': _in_process('sac'),
-    'sac_ros_four': _over_ros('sac'),
+    'sac_ros_four': _over_ros('sac', 1),
+    'sac_ros_batch_4': _over_ros('sac', 4),
 }
 
 

@@ -60,9 +60,10 @@ def training_run(args: argparse.Namespace) -> TrainingRun:
         contradict it, and for knobs that make no run.
     """
     typed = given(args, TrainingRun)
-    if 'envs' in typed and {'num_envs', 'sim'} & set(typed):
-        raise ValueError('--envs trains on env nodes running elsewhere, while --num-envs and '
-                         '--sim choose env nodes to start here: give --envs alone, or drop it')
+    if 'envs' in typed and {'num_envs', 'sim', 'envs_per_process'} & set(typed):
+        raise ValueError('--envs trains on env nodes running elsewhere, while --num-envs, '
+                         '--sim and --envs-per-process choose env nodes to start here: give '
+                         '--envs alone, or drop it')
     return TrainingRun(**typed)
 
 

@@ -71,7 +71,8 @@ def _launch(specs: list[NodeSpec], work_dir: Path) -> int:
 def _run_sim(args: argparse.Namespace) -> int:
     try:
         options = GraphOptions(num_envs=args.num_envs, sim=args.sim, task=args.task,
-                               task_options=args.task_options, seed=args.seed)
+                               task_options=args.task_options, seed=args.seed,
+                               envs_per_process=args.envs_per_process)
     except ValueError as error:
         print(f'rl sim: {error}', file=sys.stderr)
         return 2
@@ -131,6 +132,9 @@ def _add_env_arguments(parser: argparse.ArgumentParser, num_envs: int) -> None:
     parser.add_argument('--task-options', default='',
                         help='task options as a JSON object, e.g. \'{"obstacle_count": 2}\'')
     parser.add_argument('--seed', type=int, default=0, help='base seed; env k gets seed + k')
+    parser.add_argument('--envs-per-process', type=int, default=0,
+                        help='sim mujoco: envs per env_group process, served in batches; '
+                             "0 (default) chooses from the machine's cores, 1 a process per env")
 
 
 def _repo_root() -> Path:

@@ -12,7 +12,10 @@ graph the launcher refuses (it has no ``ros2 launch`` to run it with).
 
 from __future__ import annotations
 
+import math
+import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -55,6 +58,11 @@ class NodeSpec:
     :param remappings: (from, to) topic or service remappings.
     :param respawn: start it again when it dies.
     :param stop_timeout: seconds it gets to stop after SIGINT before SIGTERM.
+    :param arguments: command-line arguments before ``--ros-args`` (an env group's namespaces).
+    :param node_parameters: for a process holding several nodes (an env group), each
+        node's parameters keyed by its fully qualified name. Such a process is not
+        given ``name`` and ``namespace`` as remappings, which would rename all its
+        nodes alike; ``parameters`` then stays empty.
     """
 
     role: Role
@@ -67,16 +75,31 @@ class NodeSpec:
     remappings: tuple[tuple[str, str], ...] = ()
     respawn: bool = False
     stop_timeout: float = STOP_TIMEOUT
+    arguments: tuple[str, ...] = ()
+    node_parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def holds_several(self) -> bool:
+        """One process, several nodes: parameters per node, no name or namespace remapping."""
+        return bool(self.node_parameters)
 
     @property
     def label(self) -> str:
-        """Short unique label for logs: ``env_0/rl_env``, or the name in the root namespace."""
+        """Unique label for logs: ``env_0/rl_env``, a root name, ``env_group[env_0,env_1]``."""
+        if self.holds_several:
+            return f'{self.executable}[{",".join(self.arguments)}]'
         return f'{self.namespace}/{self.name}' if self.namespace else self.name
 
     @property
     def fully_qualified_name(self) -> str:
         """``/namespace/name``, the key of the node's parameters in a params file."""
         return f'/{self.namespace}/{self.name}' if self.namespace else f'/{self.name}'
+
+    def parameter_sets(self) -> dict[str, dict[str, Any]]:
+        """Each node's parameters by fully qualified name: the keys of a params file."""
+        if self.holds_several:
+            return dict(self.node_parameters)
+        return {self.fully_qualified_name: self.parameters} if self.parameters else {}
 
 
 @dataclass(frozen=True)
@@ -98,6 +121,12 @@ class LaunchInclude:
     launch_file: str
     arguments: tuple[tuple[str, str], ...] = ()
     namespace: str = ''
+
+
+def params_document(specs: Iterable[NodeSpec]) -> dict[str, dict[str, dict[str, Any]]]:
+    """A ROS params file's content for ``specs``, keyed by fully qualified node name."""
+    return {name: {'ros__parameters': parameters} for spec in specs
+            for name, parameters in spec.parameter_sets().items()}
 
 
 #: One entry of a graph: a node, or a launch file included whole.
@@ -123,6 +152,9 @@ class GraphOptions:
     :param external_envs: namespaces of env nodes running elsewhere (other containers,
         pods or hosts): the graph starts no simulator and no env node, only the
         recorder and the agent, on these namespaces.
+    :param envs_per_process: with MuJoCo in process, envs that one ``env_group``
+        process holds and serves in batches; 0 chooses from the machine's cores
+        (:func:`auto_envs_per_process`), 1 starts one env node process per env.
     """
 
     num_envs: int = 1
@@ -137,11 +169,15 @@ class GraphOptions:
     real_robot: bool = False
     headless: bool = False
     external_envs: tuple[str, ...] = ()
+    envs_per_process: int = 0
 
     def __post_init__(self) -> None:
         """Reject impossible graphs early, naming the bad value."""
         if self.num_envs < 1:
             raise ValueError(f'num_envs must be >= 1, got {self.num_envs}')
+        if self.envs_per_process < 0:
+            raise ValueError(f'envs_per_process must be >= 0 (0 chooses from the cores), '
+                             f'got {self.envs_per_process}')
         if self.sim not in SIMULATORS:
             raise ValueError(f'sim must be one of {", ".join(SIMULATORS)}; got {self.sim!r}')
         for namespace in self.external_envs:
@@ -169,6 +205,23 @@ class GraphOptions:
         return [f'env_{k}' for k in range(self.num_envs)]
 
 
+def usable_cores() -> int:
+    """Cores this process may run on (its affinity, which a container's cpuset limits)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()
+
+
+def auto_envs_per_process(num_envs: int, cores: int) -> int:
+    """Envs per ``env_group`` process on a machine with ``cores`` cores.
+
+    One core is the agent's (inference, gradient steps); the envs share the
+    others, one batched process per core, since a process steps its envs one
+    after another. On 2 cores that is one process for all envs: measured
+    with ``bench/train_bench.py`` (README, "Benchmarks"), PPO through one
+    group of 4 beat 2 groups of 2 and 4 single env nodes.
+    """
+    return math.ceil(num_envs / max(1, cores - 1))
+
+
 def _simulator(options: GraphOptions, k: int, namespace: str) -> GraphEntry | None:
     """Env k's simulator when it runs apart from the env node; None when composed or real."""
     seed = options.seed + k
@@ -184,16 +237,19 @@ def _simulator(options: GraphOptions, k: int, namespace: str) -> GraphEntry | No
                     'robotino_sim', namespace, {'seed': seed, 'mode': 'pause'}, respawn=True)
 
 
+def _env_parameters(options: GraphOptions, k: int) -> dict[str, Any]:
+    return {'task': options.task, 'task_options': options.task_options,
+            'seed': options.seed + k, 'mode': 'real' if options.real_robot else 'sim',
+            'simulator': 'inprocess' if options.sim == 'mujoco' else 'service'}
+
+
 def _env(options: GraphOptions, k: int, namespace: str) -> NodeSpec:
     """Env node k; on Webots it runs on Webots' clock and waits long for Webots to come up.
 
     MuJoCo sim nodes keep the env node on the wall clock: its stamps come from
     the robot state either way, and a /clock subscription would cost every step.
     """
-    parameters: dict[str, Any] = {
-        'task': options.task, 'task_options': options.task_options, 'seed': options.seed + k,
-        'mode': 'real' if options.real_robot else 'sim',
-        'simulator': 'inprocess' if options.sim == 'mujoco' else 'service'}
+    parameters = _env_parameters(options, k)
     remappings: tuple[tuple[str, str], ...] = ()
     if options.sim == 'webots' and not options.real_robot:
         parameters |= {'discovery_timeout': WEBOTS_DISCOVERY_TIMEOUT, 'use_sim_time': True}
@@ -203,10 +259,36 @@ def _env(options: GraphOptions, k: int, namespace: str) -> NodeSpec:
                     namespace, parameters, remappings, respawn=True)
 
 
+def _env_group(options: GraphOptions, first: int, namespaces: list[str]) -> NodeSpec:
+    """One ``env_group`` process for envs ``first``.. in ``namespaces``, batched.
+
+    Each env keeps its node name (``rl_env``), namespace and seed, as when alone.
+    """
+    node_parameters = {f'/{namespace}/rl_env': _env_parameters(options, first + k)
+                       for k, namespace in enumerate(namespaces)}
+    return NodeSpec('env', 'rl_env_node', 'env_group', 'rl_env_node.env_group', 'rl_env',
+                    respawn=True, arguments=tuple(namespaces), node_parameters=node_parameters)
+
+
+def grouped(options: GraphOptions) -> bool:
+    """Whether the env nodes are started in batched groups: MuJoCo in process, named envs."""
+    return (options.sim == 'mujoco' and not options.real_robot and not options.external_envs
+            and options.namespaces != [''])
+
+
 def env_nodes(options: GraphOptions) -> list[GraphEntry]:
-    """Simulators (unless composed) and env nodes, one pair per namespace; none if external."""
+    """Simulators (unless composed) and env nodes, one pair per namespace; none if external.
+
+    With MuJoCo in process, the envs are held in groups instead
+    (``envs_per_process``), each group one process serving them in batches.
+    """
     if options.external_envs:
         return []
+    namespaces = options.namespaces
+    size = options.envs_per_process or auto_envs_per_process(len(namespaces), usable_cores())
+    if grouped(options) and size > 1:
+        return [_env_group(options, first, namespaces[first:first + size])
+                for first in range(0, len(namespaces), size)]
     entries: list[GraphEntry] = []
     for k, namespace in enumerate(options.namespaces):
         simulator = _simulator(options, k, namespace)

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import os
 import signal
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
 import launch.logging
+import yaml
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchContext, LaunchDescription
 from launch.actions import (
@@ -39,7 +41,13 @@ from launch.substitutions import LaunchConfiguration
 from launch.utilities.signal_management import AsyncSafeSignalManager
 from launch_ros.actions import Node
 
-from rl_bringup.graph import SIMULATORS, GraphEntry, LaunchInclude, NodeSpec
+from rl_bringup.graph import (
+    SIMULATORS,
+    GraphEntry,
+    LaunchInclude,
+    NodeSpec,
+    params_document,
+)
 from rl_ros.respawn import RESPAWN_DELAY
 
 #: Launch arguments common to the bring-ups: (name, default, description).
@@ -52,6 +60,8 @@ COMMON_ARGUMENTS = (
     ('task', 'goal_reaching', 'registered task name'),
     ('task_options', '', 'task options as a JSON object'),
     ('seed', '0', 'base seed; env k gets seed + k'),
+    ('envs_per_process', '0', "sim mujoco: envs per env_group process, served in batches; "
+                              "0 chooses from the machine's cores, 1 a process per env"),
 )
 
 
@@ -70,20 +80,38 @@ def common_options(value: Callable[[str], str]) -> dict[str, Any]:
     """``GraphOptions`` keywords from the values of :data:`COMMON_ARGUMENTS`."""
     return {'num_envs': int(value('num_envs')), 'sim': value('sim'),
             'headless': flag('headless', value('headless')), 'task': value('task'),
-            'task_options': value('task_options'), 'seed': int(value('seed'))}
+            'task_options': value('task_options'), 'seed': int(value('seed')),
+            'envs_per_process': int(value('envs_per_process'))}
+
+
+def group_params_file(spec: NodeSpec) -> str:
+    """A params file keyed by node, for a process holding several nodes.
+
+    launch_ros turns dict parameters into a file keyed ``/**``, which reaches
+    every node of the process alike; each env of a group needs its own seed.
+    """
+    content = params_document([spec])
+    with tempfile.NamedTemporaryFile('w', prefix='rl_env_group_', suffix='.yaml',
+                                     delete=False) as file:
+        yaml.safe_dump(content, file, sort_keys=False)
+    return file.name
 
 
 def launch_node(spec: NodeSpec) -> Node:
     """A ``launch_ros`` Node for one spec, respawning simulators and env nodes.
 
     A node gets ``spec.stop_timeout`` seconds between SIGINT and SIGTERM (the
-    agent long enough to save a checkpoint without its env nodes).
+    agent long enough to save a checkpoint without its env nodes). A process
+    holding several nodes keeps their own names and namespaces.
     """
+    if spec.holds_several:
+        naming: dict[str, Any] = {'parameters': [group_params_file(spec)]}
+    else:
+        naming = {'name': spec.name, 'namespace': spec.namespace or None,
+                  'parameters': [dict(spec.parameters)] if spec.parameters else []}
     return Node(
-        package=spec.package, executable=spec.executable, name=spec.name,
-        namespace=spec.namespace or None,
-        parameters=[dict(spec.parameters)] if spec.parameters else [],
-        remappings=list(spec.remappings), respawn=spec.respawn,
+        package=spec.package, executable=spec.executable, arguments=list(spec.arguments),
+        **naming, remappings=list(spec.remappings), respawn=spec.respawn,
         respawn_delay=RESPAWN_DELAY if spec.respawn else None, output='screen',
         emulate_tty=True, sigterm_timeout=str(spec.stop_timeout))
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from rl_bringup.graph import GraphEntry, LaunchInclude, NodeSpec
+from rl_bringup.graph import GraphEntry, LaunchInclude, NodeSpec, params_document
 from rl_ros.respawn import RESPAWN_DELAY
 
 _log = logging.getLogger('rl.launcher')
@@ -89,19 +89,20 @@ class RespawnPolicy:
 
 def write_params_file(specs: Sequence[NodeSpec], path: Path) -> Path:
     """One ROS params file for all nodes, keyed by fully qualified node name."""
-    content = {spec.fully_qualified_name: {'ros__parameters': spec.parameters}
-               for spec in specs if spec.parameters}
+    content = params_document(specs)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(content, sort_keys=False))
     return path
 
 
 def node_command(spec: NodeSpec, params_file: Path) -> list[str]:
-    """``python -m module --ros-args ...`` for a node spec."""
-    args = [sys.executable, '-m', spec.module, '--ros-args', '-r', f'__node:={spec.name}']
-    if spec.namespace:
+    """``python -m module [arguments] --ros-args ...`` for a node spec."""
+    args = [sys.executable, '-m', spec.module, *spec.arguments, '--ros-args']
+    if not spec.holds_several:
+        args += ['-r', f'__node:={spec.name}']
+    if spec.namespace and not spec.holds_several:
         args += ['-r', f'__ns:=/{spec.namespace}']
-    if spec.parameters:
+    if spec.parameter_sets():
         args += ['--params-file', str(params_file)]
     for source, target in spec.remappings:
         args += ['-r', f'{source}:={target}']

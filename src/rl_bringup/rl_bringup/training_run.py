@@ -42,6 +42,9 @@ class TrainingRun(TrainSettings):
                                  '\'{"obstacle_count": 2}\'')
     record: str = knob('every:10', "episodes to record as rosbag2 in the run directory: "
                                    "'every:K', 'failures', 'all' or 'none'")
+    envs_per_process: int = knob(0, 'sim mujoco: envs that one env_group process holds and '
+                                    'serves in batches (one round trip per step); 0 chooses '
+                                    "from the machine's cores, 1 starts a process per env")
     envs: str = knob('', 'train on env nodes already running elsewhere (docker compose, '
                          'Kubernetes, other hosts) in these namespaces, e.g. env_0,env_1: '
                          'starts only the recorder and the agent, and num_envs and sim do not '
@@ -120,5 +123,6 @@ def training_plan(run: TrainingRun, progress_bar: bool) -> tuple[Path, list[Grap
     options = GraphOptions(num_envs=run.num_envs, sim=run.sim, task=run.task,
                            task_options=run.task_options, seed=max(run.seed, 0),
                            record=run.record, bag_dir=str(run_dir), run_name='bags',
-                           agent=agent, headless=run.headless, external_envs=run.external_envs)
+                           agent=agent, headless=run.headless, external_envs=run.external_envs,
+                           envs_per_process=run.envs_per_process)
     return run_dir, bringup_graph(options)

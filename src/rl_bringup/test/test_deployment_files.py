@@ -413,10 +413,11 @@ def test_env_node_parameters_match_the_graph_and_the_node():
          'RL_TASK_OPTIONS': '{"obstacle_count": 2}'})
     graph = GraphOptions(num_envs=3, task='wall_following', seed=7,
                          task_options='{"obstacle_count": 2}', agent={})
-    [spec] = [s for s in env_nodes(graph) if s.namespace == 'env_2']
-    assert rl_container.env_parameters(settings, 'env_2', 'inprocess') == spec.parameters
+    [parameters] = [p for s in env_nodes(graph) for name, p in s.parameter_sets().items()
+                    if name == '/env_2/rl_env']
+    assert rl_container.env_parameters(settings, 'env_2', 'inprocess') == parameters
     declared = parameter_names(REPO / 'src/rl_env_node/rl_env_node/env_node.py')
-    assert set(spec.parameters) <= declared
+    assert set(parameters) <= declared
 
 
 def train_plan(settings):

@@ -61,8 +61,9 @@ def test_env_node_and_agent_crashes_then_resume(ros_domain, node_logs, tmp_path)
     try:
         first.wait_for_output('checkpoint at step', timeout=120)
         for outage in range(1, OUTAGES + 1):
-            pids = domain_pids('rl_env_node.env_node', ros_domain)
-            os.kill(pids[outage % len(pids)], signal.SIGKILL)   # each env node in turn
+            # The two envs are one batched env_group process here (2 cores), or two env nodes.
+            pids = domain_pids('rl_env_node.env_(node|group)', ros_domain)
+            os.kill(pids[outage % len(pids)], signal.SIGKILL)   # each env process in turn
             while first.output().count('env nodes back after') < outage:
                 first.wait_for_output('env nodes back after', timeout=120)
                 assert first.poll() is None, first.output()[-3000:]

@@ -31,7 +31,16 @@ from rl_bringup.agent_commands import (
     rl_train_plan,
     training_report,
 )
-from rl_bringup.graph import WEBOTS_PORT, GraphOptions, LaunchInclude, NodeSpec, bringup_graph
+from rl_bringup.graph import (
+    WEBOTS_PORT,
+    GraphOptions,
+    LaunchInclude,
+    NodeSpec,
+    auto_envs_per_process,
+    bringup_graph,
+    env_nodes,
+    usable_cores,
+)
 from rl_bringup.training_run import TrainingRun, training_plan
 from rl_ros.contract import CLOCK
 
@@ -173,6 +182,7 @@ def test_external_envs_graph_starts_only_recorder_and_agent_on_them():
     ({'external_envs': ('/env_0',), 'agent': {}}, "'/env_0' is not a ROS namespace"),
     ({'external_envs': ('env_0', 'env_0'), 'agent': {}}, 'repeat'),
     ({'external_envs': ('env_0',)}, 'would be empty'),
+    ({'envs_per_process': -1}, 'envs_per_process must be >= 0'),
 ])
 def test_impossible_graphs_are_refused_naming_the_value(options, message):
     with pytest.raises(ValueError, match=message):
@@ -260,7 +270,8 @@ def test_rl_train_envs_trains_on_them_and_starts_no_env_node(tmp_path):
     assert recorder.parameters['bag_dir'] == str(run_dir)
 
 
-@pytest.mark.parametrize('flags', [('--num-envs', '4'), ('--sim', 'mujoco')])
+@pytest.mark.parametrize('flags', [('--num-envs', '4'), ('--sim', 'mujoco'),
+                                   ('--envs-per-process', '2')])
 def test_rl_train_envs_refuses_flags_for_env_nodes_it_would_start(tmp_path, flags):
     args = parsed(add_train_arguments, '--envs', 'env_0', *flags,
                   '--run-dir', str(tmp_path / 'run'))
@@ -282,11 +293,65 @@ def test_rl_train_draws_a_progress_bar_only_on_a_terminal(tmp_path, monkeypatch,
     assert graph[-1].parameters['progress_bar'] is progress_bar
 
 
-def test_rl_train_without_envs_starts_four_mujoco_envs(tmp_path):
+def env_parameters(graph):
+    """Each env node's parameters by namespace, whether alone in a process or in a group."""
+    found = {}
+    for spec in graph:
+        if spec.role == 'env':
+            for name, parameters in spec.parameter_sets().items():
+                found[name.removesuffix('/rl_env').strip('/')] = parameters
+    return found
+
+
+def test_rl_train_without_envs_starts_four_mujoco_envs_grouped_for_the_cores(tmp_path):
     _, graph = rl_train_plan(parsed(add_train_arguments, '--run-dir', str(tmp_path / 'run')))
-    envs = [s for s in graph if s.role == 'env']
-    assert [s.namespace for s in envs] == [f'env_{k}' for k in range(4)]
-    assert {s.parameters['simulator'] for s in envs} == {'inprocess'}
+    envs = env_parameters(graph)
+    assert list(envs) == [f'env_{k}' for k in range(4)]
+    assert {p['simulator'] for p in envs.values()} == {'inprocess'}
+    assert [p['seed'] for p in envs.values()] == [0, 1, 2, 3]
+    size = auto_envs_per_process(4, usable_cores())
+    groups = [spec for spec in graph if spec.role == 'env']
+    assert [len(spec.arguments) for spec in groups] == [size] * (4 // size)
+    assert {spec.executable for spec in groups} == {'env_group' if size > 1 else 'env_node'}
+
+
+@pytest.mark.parametrize('cores,sizes', [(1, [4]), (2, [4]), (3, [2, 2]), (5, [1, 1, 1, 1]),
+                                         (64, [1, 1, 1, 1])])
+def test_envs_are_grouped_one_batched_process_per_core_left_beside_the_agent(cores, sizes):
+    size = auto_envs_per_process(4, cores)
+    options = GraphOptions(num_envs=4, agent={}, envs_per_process=size)
+    assert [max(1, len(spec.arguments)) for spec in env_nodes(options)] == sizes
+
+
+@pytest.mark.parametrize('size,groups', [
+    (1, [['env_0'], ['env_1'], ['env_2']]), (2, [['env_0', 'env_1'], ['env_2']]),
+    (3, [['env_0', 'env_1', 'env_2']]), (8, [['env_0', 'env_1', 'env_2']])])
+def test_envs_per_process_splits_the_envs_keeping_each_ones_name_and_seed(size, groups):
+    options = GraphOptions(num_envs=3, seed=10, task='wall_following', agent={},
+                           envs_per_process=size)
+    specs = env_nodes(options)
+    if size == 1:
+        assert [[spec.namespace] for spec in specs] == groups
+        assert {spec.executable for spec in specs} == {'env_node'}
+    else:
+        assert [list(spec.arguments) for spec in specs] == groups
+        assert all(spec.respawn and spec.executable == 'env_group' and not spec.parameters
+                   for spec in specs)
+        assert specs[0].label == f'env_group[{",".join(groups[0])}]'
+    assert {name: p['seed'] for name, p in env_parameters(specs).items()} == {
+        'env_0': 10, 'env_1': 11, 'env_2': 12}
+    assert {p['task'] for p in env_parameters(specs).values()} == {'wall_following'}
+
+
+@pytest.mark.parametrize('options', [
+    GraphOptions(num_envs=4, sim='mujoco_separate', agent={}, envs_per_process=2),
+    GraphOptions(num_envs=1, envs_per_process=2), GraphOptions(real_robot=True, agent={})],
+    ids=['sim_nodes', 'lone_env', 'real_robot'])
+def test_only_named_mujoco_envs_in_process_are_grouped(options):
+    # Envs over sim/ wait inside their callbacks and are not batched; a lone env
+    # sits in the root namespace for interactive use, and the robot has one env.
+    assert {spec.executable for spec in env_nodes(options)
+            if spec.role == 'env'} == {'env_node'}
 
 
 def test_every_graph_knob_of_a_training_run_reaches_its_nodes(tmp_path):
@@ -295,7 +360,8 @@ def test_every_graph_knob_of_a_training_run_reaches_its_nodes(tmp_path):
     run = TrainingRun(num_envs=2, sim='mujoco_separate', task='wall_following', seed=4,
                       task_options='{"obstacle_count": 1}', record='failures',
                       run_dir=str(tmp_path / 'run'))
-    assert graph_knobs == {'num_envs', 'sim', 'headless', 'task_options', 'record', 'envs'}
+    assert graph_knobs == {'num_envs', 'sim', 'headless', 'task_options', 'record', 'envs',
+                           'envs_per_process'}
     run_dir, graph = training_plan(run, progress_bar=False)
     envs = [e for e in graph if e.role == 'env']
     assert [e.namespace for e in envs] == ['env_0', 'env_1']
@@ -319,8 +385,8 @@ def test_a_resume_plans_the_runs_own_task_and_env_count(tmp_path):
     RunDir.create(tmp_path, load_config('ppo', 'wall_following', overrides={'n_envs': 3}),
                   path=run_dir)
     _, graph = training_plan(TrainingRun(resume=str(run_dir)), progress_bar=False)
-    envs = [e for e in graph if e.role == 'env']
-    assert len(envs) == 3 and {e.parameters['task'] for e in envs} == {'wall_following'}
+    envs = env_parameters(graph)
+    assert len(envs) == 3 and {p['task'] for p in envs.values()} == {'wall_following'}
     assert graph[-1].parameters['resume'] == str(run_dir) and graph[-1].parameters['run_dir'] == ''
 
 

@@ -16,9 +16,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rcl_interfaces.srv import GetParameters
+from rclpy.parameter import parameter_value_to_python
 
 from rl_bringup.graph import GraphOptions, bringup_graph
 from rl_bringup.launcher import Launcher, LaunchError
+from rl_env_client.ros_vec_env import RosVecEnv
 from rl_interfaces.srv import Reset
 from rl_ros.contract import RESET
 from rl_testing import NodeProcess
@@ -45,7 +48,7 @@ def proc_file(pid, name):
 
 def env_domain_processes(domain):
     """Node processes of this test's ROS domain (other sessions run their own)."""
-    return {pid for pid in node_pids('rl_env_node.env_node|robotino_mujoco.sim_node')
+    return {pid for pid in node_pids('rl_env_node.env_(node|group)|robotino_mujoco.sim_node')
             if f'ROS_DOMAIN_ID={domain}'.encode() in proc_file(pid, 'environ').split(b'\0')}
 
 
@@ -92,6 +95,56 @@ def test_launcher_serves_restarts_and_cleans_up(launcher, ros_node, ros_domain):
     assert env_domain_processes(ros_domain) == set(), launcher.output()
 
 
+def parameter(ros_node, node_name, name, attempts=1):
+    """A node's parameter value over its ``get_parameters`` service.
+
+    After a respawn, discovery still holds the dead server for its lease, so
+    a request can go out before the new one is matched: ``attempts`` retries.
+    """
+    client = ros_node.create_client(GetParameters, f'{node_name}/get_parameters')
+    wait_for_service(client, 30)
+    request = GetParameters.Request(names=[name])
+    for _ in range(attempts - 1):
+        try:
+            return parameter_value_to_python(call(ros_node, client, request, 5.0).values[0])
+        except AssertionError:
+            continue
+    return parameter_value_to_python(call(ros_node, client, request, 5.0).values[0])
+
+
+def test_env_groups_serve_each_env_with_its_own_seed_in_batches_and_respawn_whole(
+        ros_domain, ros_node, node_logs):
+    launcher = NodeProcess.python_module(
+        'groups', 'rl_bringup.cli', ['sim', '--num-envs', '3', '--envs-per-process', '2',
+                                     '--seed', '5', '--task', 'wall_following'],
+        node_logs).start()
+    try:
+        launcher.wait_for_output('[env_group[env_0,env_1]] ', timeout=60)
+        launcher.wait_for_output('[env_group[env_2]] ', timeout=60)
+        assert [parameter(ros_node, f'/env_{k}/rl_env', 'seed') for k in range(3)] == [5, 6, 7]
+        assert parameter(ros_node, '/env_2/rl_env', 'task') == 'wall_following'
+        vec = RosVecEnv(['env_0', 'env_1', 'env_2'], timeout=30)
+        try:
+            assert sorted(sorted(i) for i in vec._batches.values()) == [[0, 1], [2]]
+            assert vec.reset().shape[0] == 3
+        finally:
+            vec.close()
+        [group] = [pid for pid in env_domain_processes(ros_domain)
+                   if b'env_0' in proc_file(pid, 'cmdline')]
+        os.kill(group, signal.SIGKILL)
+        launcher.wait_for_output('env_group[env_0,env_1] exited with status', timeout=30)
+        deadline = time.monotonic() + 60
+        while launcher.output().count('batch ready: env_0, env_1') < 2:
+            assert time.monotonic() < deadline, launcher.output()[-3000:]
+            time.sleep(0.2)
+        assert parameter(ros_node, '/env_1/rl_env', 'seed', attempts=6) == 6   # back, own seed
+        launcher.send_signal(signal.SIGINT)
+        assert launcher.wait(60) == 0
+        assert env_domain_processes(ros_domain) == set(), launcher.output()
+    finally:
+        launcher.stop()
+
+
 @pytest.mark.parametrize('command,launch_file', [
     (['train', '--num-envs', '2'], 'train.launch.py'), (['sim'], 'sim.launch.py'),
     (['eval', 'model.zip'], 'eval.launch.py')])
@@ -123,7 +176,8 @@ def test_rl_train_envs_rejects_num_envs():
 
 
 def test_rl_train_envs_trains_on_env_nodes_started_elsewhere(ros_domain, node_logs, tmp_path):
-    envs = NodeProcess.python_module('envs', 'rl_bringup.cli', ['sim', '--num-envs', '2'],
+    envs = NodeProcess.python_module('envs', 'rl_bringup.cli',
+                                     ['sim', '--num-envs', '2', '--envs-per-process', '1'],
                                      node_logs).start()
     try:
         envs.wait_for_output('[env_1/rl_env]', timeout=60)

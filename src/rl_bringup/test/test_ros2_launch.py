@@ -130,6 +130,34 @@ def test_sim_launch_serves_reset_step_spec_topics_and_parameters(ros2_cli, node_
         assert sim.wait(30) == 0, sim.output()
 
 
+def test_sim_launch_groups_envs_each_with_its_parameters_and_serves_batches(
+        ros2_cli, node_logs, scratch):
+    sim = launch(ros2_cli, node_logs, scratch, 'groups', 'sim.launch.py', 'num_envs:=3',
+                 'envs_per_process:=2', 'seed:=4')
+    try:
+        sim.wait_for_output('batch ready: env_0, env_1', timeout=60)
+        sim.wait_for_output('batch ready: env_2', timeout=60)
+        reset = ros2_cli.run('service', 'call', '/env_0/reset_batch',
+                             'rl_interfaces/srv/ResetBatch',
+                             '{namespaces: [env_0, env_1], seeds: [1, 2]}')
+        assert 'success=True' in reset.stdout, reset.stdout + reset.stderr
+        step = ros2_cli.run('service', 'call', '/env_0/step_batch', 'rl_interfaces/srv/StepBatch',
+                            '{namespaces: [env_0, env_1], actions: [0.3, 0, 0, 0.3, 0, 0]}')
+        assert 'success=True' in step.stdout, step.stdout + step.stderr
+        alone = ros2_cli.run('service', 'call', '/env_2/step', 'rl_interfaces/srv/Step',
+                             '{action: [0.2, 0.0, 0.0]}')
+        assert 'success=' in alone.stdout   # a grouped env keeps its own services
+        # ros2 param looks the node up in its graph first, which a fresh CLI may not yet hold.
+        for k in range(3):
+            seed = ros2_cli.run('param', 'get', f'/env_{k}/rl_env', 'seed')
+            if 'Node not found' in seed.stdout + seed.stderr:
+                seed = ros2_cli.run('param', 'get', f'/env_{k}/rl_env', 'seed')
+            assert f'Integer value is: {4 + k}' in seed.stdout, seed.stdout + seed.stderr
+    finally:
+        sim.interrupt_group()
+        assert sim.wait(30) == 0, sim.output()
+
+
 #: A value other than the default for every agent knob but resume (the resume tests' own).
 GIVEN = {'algo': 'sac', 'task': 'wall_following', 'config': 'tuned/sac.yaml', 'total_steps': 777,
          'seed': 5, 'success_target': 0.5, 'overrides': '{learning_starts: 10}',
@@ -147,8 +175,10 @@ def test_every_knob_reaches_the_agent_alike_through_ros2_launch_and_rl_train(
                         *(f'{name}:={value}' for name, value in GIVEN.items())],
         node_logs, env=ros2_cli.environment(TMPDIR=str(scratch)), cwd=scratch).start()
     assert ended(process, timeout=60) == 0, process.output()
-    files = [yaml.safe_load(path.read_text()) for path in scratch.glob('launch_params_*')]
-    parameters = [next(iter(f.values()))['ros__parameters'] for f in files]
+    # An env group's file (rl_bringup.launch_nodes) is keyed by node, one entry per env.
+    files = [yaml.safe_load(path.read_text()) for pattern in ('launch_params_*', 'rl_env_group_*')
+             for path in scratch.glob(pattern)]
+    parameters = [entry['ros__parameters'] for f in files for entry in f.values()]
     [agent] = [p for p in parameters if p.get('mode') == 'train']
     assert {name: agent[name] for name in GIVEN} == GIVEN
     envs = [p for p in parameters if 'simulator' in p]

@@ -1,24 +1,25 @@
-"""The ``step_batch`` service of a process that serves several envs: one call per batch.
+"""The batch services of a process that serves several envs: one call per batch.
 
 An env served in a batch says so in its ``get_spec`` (``spec_json['batch']``:
-the namespace of the batch services). :func:`batches_of` groups a VecEnv's
-envs by it; envs without one (a Webots env, the real robot) keep their own
-``step`` calls.
+the namespace of ``step_batch`` and ``reset_batch``). :func:`batches_of`
+groups a VecEnv's envs by it; envs without one (a Webots env, the real
+robot) keep their own ``step`` and ``reset`` calls.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from rclpy.task import Future
 
-from rl_env_client.env_client import EnvClientSession, service_name
+from rl_env_client.env_client import EnvClient, EnvClientSession, service_name
 from rl_env_client.errors import EnvTimeoutError, RemoteEnvError
-from rl_interfaces.srv import GetSpec, StepBatch
-from rl_ros.contract import STEP_BATCH
+from rl_interfaces.srv import GetSpec, ResetBatch, StepBatch
+from rl_ros.contract import RESET_BATCH, STEP_BATCH
 from rl_ros.qos import SERVICE_QOS
 
 
@@ -41,46 +42,79 @@ class BatchStep:
 
 
 class BatchClient:
-    """``step_batch`` of the process serving ``members`` (namespaces), in that order.
+    """``step_batch`` and ``reset_batch`` of the process serving ``members``, in that order.
 
-    :param session: the session whose node owns the client.
+    :param session: the session whose node owns the clients.
     :param namespace: where the batch services are (the process's first env).
-    :param members: the envs this client steps in each call, in the VecEnv's order.
+    :param members: the envs this client steps in each call, in the VecEnv's order;
+        their followers check that no other client drives them.
     """
 
     def __init__(self, session: EnvClientSession, namespace: str,
-                 members: Sequence[str]) -> None:
+                 members: Sequence[EnvClient]) -> None:
         self.namespace = namespace
         self.members = list(members)
+        self._names = [member.namespace for member in self.members]
         self._step = session.node.create_client(
             StepBatch, service_name(namespace, STEP_BATCH.name), qos_profile=SERVICE_QOS)
+        self._reset = session.node.create_client(
+            ResetBatch, service_name(namespace, RESET_BATCH.name), qos_profile=SERVICE_QOS)
 
-    def wait_for_service(self, timeout: float) -> None:
+    def wait_for_services(self, timeout: float) -> None:
         """Block until the batch is served; EnvTimeoutError naming it otherwise."""
-        if not self._step.wait_for_service(timeout_sec=timeout):
-            raise EnvTimeoutError(f'{self._step.srv_name} is named by the envs '
-                                  f'{self.members} but not served (waited {timeout:g} s)')
+        for client in (self._step, self._reset):
+            if not client.wait_for_service(timeout_sec=timeout):
+                raise EnvTimeoutError(f'{client.srv_name} is named by the envs '
+                                      f'{self._names} but not served (waited {timeout:g} s)')
+
+    def send_reset(self, seeds: Sequence[int | None], options: Mapping[str, Any] | None) -> Future:
+        """Ask for a reset of every member: one seed each (None keeps its stream), one options."""
+        request = ResetBatch.Request(
+            namespaces=self._names, seeds=[-1 if seed is None else int(seed) for seed in seeds],
+            options_json=json.dumps(dict(options)) if options else '')
+        return self._reset.call_async(request)
+
+    def reset_results(self, response: ResetBatch.Response) -> list[tuple[np.ndarray, dict]]:
+        """Each member's ``(observation, info)``.
+
+        :raises RemoteEnvError: the node's message, when refused.
+        """
+        if not response.success:
+            raise RemoteEnvError(f'reset_batch of {self._names} refused: {response.message}')
+        observations = np.split(np.asarray(response.observations, dtype=np.float32),
+                                len(self.members))
+        results = []
+        for member, observation, text in zip(self.members, observations, response.infos_json,
+                                             strict=True):
+            info = json.loads(text) if text else {}
+            member.follower.reset(info)
+            results.append((observation, info))
+        return results
 
     def send_step(self, actions: Sequence[np.ndarray]) -> Future:
         """Ask for one step of every member, ``actions`` in the members' order."""
         flat = np.concatenate([np.asarray(a, dtype=np.float32).ravel() for a in actions])
-        return self._step.call_async(StepBatch.Request(namespaces=self.members, actions=flat))
+        return self._step.call_async(StepBatch.Request(namespaces=self._names, actions=flat))
 
     def step_results(self, response: StepBatch.Response) -> list[BatchStep]:
-        """Each member's step; RemoteEnvError (the node's message) when refused."""
+        """Each member's step, checked by its follower.
+
+        :raises RemoteEnvError: the node's message when refused, or when another
+            client drives a member (see :class:`~rl_env_client.env_client.EpisodeFollower`).
+        """
         if not response.success:
-            raise RemoteEnvError(f'step_batch of {self.members} refused: {response.message}')
+            raise RemoteEnvError(f'step_batch of {self._names} refused: {response.message}')
         count = len(self.members)
         observations = np.split(np.asarray(response.observations, dtype=np.float32), count)
         finals = np.split(np.asarray(response.final_observations, dtype=np.float32), count)
         results = []
-        for k in range(count):
+        for k, member in enumerate(self.members):
             info = json.loads(response.infos_json[k]) if response.infos_json[k] else {}
-            info.pop('episode_id', None)
+            member.follower.step(info)
             ended = bool(response.terminated[k]) or bool(response.truncated[k])
             reset_info = info.pop('reset_info', None)
             if reset_info is not None:
-                reset_info.pop('episode_id', None)
+                member.follower.reset(reset_info)
             results.append(BatchStep(
                 observations[k], float(response.rewards[k]), bool(response.terminated[k]),
                 bool(response.truncated[k]), info, finals[k] if ended else None, reset_info))

@@ -32,6 +32,46 @@ def service_name(namespace: str, service: str) -> str:
     return f'/{namespace}/{service}' if namespace else f'/{service}'
 
 
+class EpisodeFollower:
+    """Checks that an env node's answers continue the episode this client reset.
+
+    An env node serves one episode at a time, and any client's reset or step
+    acts on it; so a step that is not the next of the episode this client
+    reset means another client is driving the same env node. The per-env
+    and the batched paths share one follower per env.
+
+    :param where: the env's namespace for messages ('/' for the root).
+    """
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        #: (episode id, step index) the next step must answer with; None unknown.
+        self._expected: tuple[int, int] | None = None
+
+    def reset(self, info: dict) -> None:
+        """Follow the episode a reset answer started; takes the server's ``episode_id``."""
+        episode = info.pop('episode_id', None)
+        self._expected = None if episode is None else (episode, 0)
+
+    def step(self, info: dict) -> None:
+        """Check a step answer's episode and step index; takes the server's ``episode_id``.
+
+        :raises RemoteEnvError: when another client reset or stepped the env
+            node since this client's last step (and from then on, until a reset).
+        """
+        episode = info.pop('episode_id', None)
+        if self._expected is None or episode is None:
+            return
+        seen, expected = (episode, info.get('step_index')), self._expected
+        if seen != expected:
+            raise RemoteEnvError(
+                f'step of {self.where}: another client is driving this env node (it is at '
+                f'episode {seen[0]}, step {seen[1]}; this client expected episode '
+                f'{expected[0]}, step {expected[1]}): an env node serves one client at a '
+                'time, so give each agent env nodes of its own')
+        self._expected = (seen[0], seen[1] + 1)
+
+
 class EnvClient:
     """The ``reset``, ``step`` and ``get_spec`` services of one env node.
 
@@ -44,8 +84,7 @@ class EnvClient:
         self.namespace = namespace
         self.where = namespace or '/'
         self._stop = session.stop
-        #: (episode id, step index) this client's next step must answer with; None unknown.
-        self._expected: tuple[int, int] | None = None
+        self.follower = EpisodeFollower(self.where)
         self._reset, self._step, self._spec = (
             node.create_client(srv_type, service_name(namespace, name), qos_profile=SERVICE_QOS)
             for srv_type, name in ((Reset, RESET.name), (Step, STEP.name),
@@ -70,32 +109,17 @@ class EnvClient:
     def reset_result(self, response: Reset.Response) -> tuple[np.ndarray, dict]:
         """``(observation, info)`` of this env node's Reset answer; RemoteEnvError if refused."""
         observation, info = reset_result(response, f'reset of {self.where}')
-        episode = info.pop('episode_id', None)
-        self._expected = None if episode is None else (episode, 0)
+        self.follower.reset(info)
         return observation, info
 
     def step_result(self, response: Step.Response) -> tuple[np.ndarray, float, bool, bool, dict]:
         """Gymnasium's five-tuple of this env node's Step answer.
 
-        An env node serves one episode at a time, and any client's reset or
-        step acts on it; so a step that is not the next of the episode this
-        client reset means another client is driving the same env node.
-
         :raises RemoteEnvError: when refused, or when another client reset or
-            stepped the env node since this client's last step.
+            stepped the env node since this client's last step (:class:`EpisodeFollower`).
         """
         result = step_result(response, f'step of {self.where}')
-        info = result[4]
-        episode = info.pop('episode_id', None)   # the server's, for this check only
-        if self._expected is not None and episode is not None:
-            seen, expected = (episode, info.get('step_index')), self._expected
-            if seen != expected:   # and stays so: this client's episode is gone until it resets
-                raise RemoteEnvError(
-                    f'step of {self.where}: another client is driving this env node (it is at '
-                    f'episode {seen[0]}, step {seen[1]}; this client expected episode '
-                    f'{expected[0]}, step {expected[1]}): an env node serves one client at a '
-                    'time, so give each agent env nodes of its own')
-            self._expected = (seen[0], seen[1] + 1)
+        self.follower.step(result[4])
         return result
 
     def send_reset(self, seed: int | None, options: Mapping[str, Any] | None) -> Future:

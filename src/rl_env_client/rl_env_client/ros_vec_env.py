@@ -6,7 +6,8 @@ waits once. Episodes that end are reset automatically, as SB3 expects, with
 the last observation in ``info['terminal_observation']``. Envs that one
 process serves in a batch (:mod:`rl_env_node.batch_node`, named in their
 ``get_spec``) are stepped with one ``step_batch`` call per process, their
-automatic resets done inside it; the others with one ``step`` call each.
+automatic resets done inside it, and reset with one ``reset_batch`` call;
+the others with one ``step`` or ``reset`` call each.
 
 A killed env node is not seen by DDS for about 20 s (its lease), so a dead
 one is noticed by its silence: a step waits :data:`LATENCY_FACTOR` times the
@@ -92,19 +93,34 @@ class RosVecEnv(VecEnv):
     def _batch_clients(self, timeout: float) -> dict[BatchClient, list[int]]:
         clients = {}
         for namespace, indices in batches_of(self.specs).items():
-            client = BatchClient(self._session, namespace,
-                                 [self.namespaces[k] for k in indices])
-            client.wait_for_service(timeout)
+            client = BatchClient(self._session, namespace, [self._clients[k] for k in indices])
+            client.wait_for_services(timeout)
             clients[client] = indices
         return clients
 
     def reset(self) -> VecEnvObs:
-        """Reset every env node with the seeds and options set by ``seed``/``set_options``."""
-        futures = [client.send_reset(seed, options) for client, seed, options
-                   in zip(self._clients, self._seeds, self._options, strict=True)]
+        """Reset every env with the seeds and options set by ``seed``/``set_options``.
+
+        A batch whose members share their options is reset in one
+        ``reset_batch`` call; the other envs with one ``reset`` call each.
+        """
+        batches = {batch: indices for batch, indices in self._batches.items()
+                   if all(self._options[k] == self._options[indices[0]] for k in indices)}
+        batched = {k for indices in batches.values() for k in indices}
+        singles = [k for k in range(self.num_envs) if k not in batched]
+        futures = [self._clients[k].send_reset(self._seeds[k], self._options[k])
+                   for k in singles]
+        futures += [batch.send_reset([self._seeds[k] for k in indices],
+                                     self._options[indices[0]])
+                    for batch, indices in batches.items()]
         responses = self._session.wait(futures, 'reset')
-        results = [client.reset_result(response)
-                   for response, client in zip(responses, self._clients, strict=True)]
+        results: list[tuple[np.ndarray, dict]] = [None] * self.num_envs
+        for k, response in zip(singles, responses[:len(singles)], strict=True):
+            results[k] = self._clients[k].reset_result(response)
+        for (batch, indices), response in zip(batches.items(), responses[len(singles):],
+                                              strict=True):
+            for k, result in zip(indices, batch.reset_results(response), strict=True):
+                results[k] = result
         self.reset_infos = [info for _, info in results]
         self._reset_seeds()
         self._reset_options()

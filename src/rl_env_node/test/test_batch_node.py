@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from rl_env_client.batch_client import BatchClient
+from rl_env_client.errors import RemoteEnvError
 from rl_env_client.ros_vec_env import RosVecEnv
 from rl_interfaces.srv import ResetBatch, StepBatch
 from rl_ros.contract import RESET_BATCH, STEP_BATCH
@@ -108,3 +109,20 @@ def test_a_malformed_batch_is_refused_whole_and_the_node_keeps_serving(
     assert after.success, after.message
     # Nothing was stepped by the refused batch: each env is at its second step.
     assert [json.loads(info)['step_index'] for info in after.infos_json] == [1, 1]
+
+
+def test_a_second_client_driving_a_batched_env_is_noticed_by_the_first(nodes):
+    first = RosVecEnv(GROUPED, timeout=20.0)
+    second = RosVecEnv(['env_1'], timeout=20.0)
+    try:
+        first.reset()
+        actions = np.zeros((len(GROUPED), 3), dtype=np.float32)
+        first.step_async(actions)
+        first.step_wait()
+        second.reset()   # env_1's episode is now the second client's
+        first.step_async(actions)
+        with pytest.raises(RemoteEnvError, match='env_1: another client is driving'):
+            first.step_wait()
+    finally:
+        first.close()
+        second.close()
