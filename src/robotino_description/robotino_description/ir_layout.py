@@ -14,9 +14,10 @@ Where the figures come from:
   ``infraredSensorModel``, measures 4 to 30 cm (Sharp datasheet).
 
 Each sensor frame ``irK`` has its x axis along the beam, horizontal and
-pointing away from the centre (REP 103); the simulators cast their rays
-along it. Webots' raw lookup-table readings become metres in
-:mod:`.ir_conversion`.
+pointing away from the centre (REP 103); MuJoCo casts its rays along it.
+Webots casts along the PROTO's own beams, which for ir2 .. ir9 point 3.33
+degrees off radial (``robotino_webots.ir_sensors``). Webots' raw
+lookup-table readings become metres in :mod:`.ir_conversion`.
 """
 
 from __future__ import annotations

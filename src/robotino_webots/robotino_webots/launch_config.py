@@ -19,6 +19,24 @@ from robotino_webots.world import WORLD_FILE
 
 _DEFAULTS = DriverSettings()
 
+CONTROLLER_RESPAWN_DELAY = 2.0
+"""Seconds ``WebotsController`` waits before it starts the driver again.
+
+Webots reloading its world (``restart_every_resets``) ends the driver too,
+so this delay is added to every reload; it also keeps a driver that keeps
+crashing from spinning the host.
+"""
+
+CONTROLLER_MAX_RESPAWNS = 1000
+"""How often ``WebotsController`` starts the driver again before it gives up.
+
+launch counts every restart of the process and never resets the count, so
+planned reloads use it up too: 1000 allow 500 000 resets at the default
+``restart_every_resets`` of 500, while a driver that crashes at start gives
+up after an hour or so of retries instead of never. A start that fails on
+settings or the world uses none: the plugin stays up, idle, and says why.
+"""
+
 #: Launch arguments: (name, default, description).
 ARGUMENTS = (
     ('world', '', f"Webots world file; '' for the installed worlds/{WORLD_FILE}"),

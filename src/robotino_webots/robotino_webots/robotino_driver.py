@@ -42,6 +42,14 @@ webots_ros2_driver exits and the launch file's ``WebotsController``
 (``respawn=True``) starts a fresh one, which builds its start-up world and
 serves again. The env node reports the refused reset, and the agent's
 resilient VecEnv retries once the services are back.
+
+Shutdown and a failed start. Ctrl-C and SIGTERM end the driver through its
+own exit path (:mod:`.signals`): ROS shuts down, ``step()`` stops the wheels
+and does nothing more, the driver leaves its loop and calls :meth:`stop`,
+which sends the stopped wheels to Webots and leaves ROS. A start that fails
+is logged once as fatal and leaves the wheels stopped; the driver process
+carries on doing nothing rather than exiting, which ``WebotsController``
+would answer with a restart, and the same failure again.
 """
 
 from __future__ import annotations
@@ -51,6 +59,8 @@ from typing import Any
 
 import rclpy
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+from rclpy.impl.implementation_singleton import rclpy_implementation
+from rclpy.node import Node
 from rclpy.task import Future
 
 from rl_ros.contract import SimMode
@@ -60,8 +70,9 @@ from rl_ros.sim_server import Advanced, SimServer, Twist, WorldReset
 from robotino_description import ROBOTINO3, GroundTruth
 from robotino_webots.lockstep import Action, Job, JobKind, Lockstep
 from robotino_webots.settings import SETTINGS, DriverSettings
+from robotino_webots.signals import init_ros
 from robotino_webots.simulation import WebotsSimulation
-from robotino_webots.webots_io import WebotsRobotino
+from robotino_webots.webots_io import WebotsRobotino, stop_wheels
 from robotino_world import (
     Arena,
     ArenaConfig,
@@ -74,6 +85,8 @@ from robotino_world import (
 NODE_NAME = 'robotino_webots'
 HOLD_WAIT = 0.1
 """Seconds a held ``step()`` waits for a request before checking for shutdown."""
+_RCLError = rclpy_implementation.RCLError
+"""What rclpy raises, among other faults, for a wait on a context that has just shut down."""
 
 
 @dataclass
@@ -96,24 +109,44 @@ class RobotinoDriver:
     It is the :class:`~rl_ros.sim_server.SimulatorHost` of its ``sim/`` server.
     """
 
+    def __init__(self) -> None:
+        """Nothing runs before :meth:`init` has succeeded: until then ``step()`` does nothing."""
+        self._robot: Any = None
+        self._node: Node | None = None
+        self._executor: SingleThreadedExecutor | None = None
+        self._stopping = True
+
     def init(self, webots_node: Any, properties: dict[str, str]) -> None:
         """Read the settings, open the devices, create the node; queue the start-up world.
 
+        Any error is caught and logged as one fatal line (the reason), the
+        wheels are stopped and the plugin does nothing from then on:
+        webots_ros2_driver prints an exception from ``init`` and carries on
+        (``PythonPlugin.cpp`` line 15), and ends the process on ``SystemExit``.
+
         :param webots_node: webots_ros2_driver's handle; ``.robot`` is the ``Supervisor``.
         :param properties: the ``<plugin>`` children from the URDF, as strings.
-        :raises SystemExit: (status 2) for bad settings or a world that lacks what
-            the plugin needs; the log says which.
         """
-        if not rclpy.ok():
-            rclpy.init(args=None)
-        self._node = None
         try:
+            self._robot = webots_node.robot
+            init_ros()
             self._settings = DriverSettings.from_properties(properties)
-            self._setup(webots_node.robot)
-        except SimulationError as error:
-            logger = self._node.get_logger() if self._node else rclpy.logging.get_logger(NODE_NAME)
-            logger.fatal(f'cannot start: {error}')
-            raise SystemExit(2) from None
+            self._setup(self._robot)
+        except Exception as error:
+            self._fail(error)
+            return
+        self._stopping = False
+
+    def _fail(self, error: Exception) -> None:
+        """Say on one line why the start failed, stop the wheels and leave the ROS graph."""
+        logger = self._node.get_logger() if self._node else rclpy.logging.get_logger(NODE_NAME)
+        reason = ' '.join(str(error).split())
+        if not isinstance(error, SimulationError):
+            reason = f'{type(error).__name__}: {reason}'
+        logger.fatal(f'cannot start: {reason}; the wheels are stopped and the plugin stays idle')
+        if self._robot is not None:
+            stop_wheels(self._robot)
+        self._close_node()
 
     def _setup(self, robot: Any) -> None:
         settings = self._settings
@@ -134,42 +167,97 @@ class RobotinoDriver:
         SimServer(self._node, self)
         self._world_id = 0
         self._resets_served = 0
-        self._stopping = False
         self._refused_for_reload: _WorldOrder | None = None
         first = self._arenas.next_arena(sim.seed, sim.scenario)
         self._machine.submit(Job(JobKind.WORLD, 1, _WorldOrder(first, None)))
 
     def step(self) -> None:
-        """One Webots basic step has elapsed: account for it, serve, hold or drive on."""
+        """One Webots basic step has elapsed: account for it, serve, hold or drive on.
+
+        Does nothing once the plugin has stopped: after a failed start, once
+        the world reload is asked for, and once ROS has shut down (then the
+        wheels are stopped; the driver leaves its loop on the same signal).
+        """
         if self._stopping:
             return
-        try:
-            self._sim.observe()
-            self._machine.tick()
-            self._serve(0.0)
-            if self._run_boundary():
-                job = self._machine.current
-                self._sim.actuate(renew_command=job is not None and job.kind is JobKind.ADVANCE)
-                self._publish_free_running()
-        except (KeyboardInterrupt, ExternalShutdownException):
-            self._stopping = True
+        self._sim.observe()
+        self._machine.tick()
+        if self._serve(0.0) and self._run_boundary():
+            job = self._machine.current
+            self._sim.actuate(renew_command=job is not None and job.kind is JobKind.ADVANCE)
+            self._publish_free_running()
 
-    def _serve(self, timeout: float) -> None:
-        """Run ready callbacks; reload Webots once the reset refused for it has its answer."""
-        self._executor.spin_once(timeout_sec=timeout)
+    def stop(self) -> None:
+        """The driver's loop has ended: leave the wheels stopped in Webots, then leave ROS.
+
+        webots_ros2_driver calls this once, after its last step and before it
+        finalises Python (``PythonPlugin.cpp`` line 24). Set-points reach
+        Webots only with a step, and after a signal the driver's loop ends
+        without one (``WebotsNode.cpp`` line 314), so the stopped wheels go
+        out with one more basic step; it returns at once when Webots itself
+        ended the loop (a reload, Webots quitting).
+        """
+        self._stopping = True
+        if self._robot is not None:
+            stop_wheels(self._robot)
+            self._robot.step(int(self._robot.getBasicTimeStep()))
+        self._close_node()
+        rclpy.try_shutdown()
+
+    def _close_node(self) -> None:
+        """Shut the executor down and destroy the node, if they exist."""
+        if self._executor is not None:
+            self._executor.shutdown()
+            self._executor = None
+        if self._node is not None:
+            self._node.destroy_node()
+            self._node = None
+
+    def _serve(self, timeout: float) -> bool:
+        """Run ready callbacks; False once the plugin stops (ROS is down or the reload is due).
+
+        The reload waits until the reset refused for it has its answer.
+        """
+        if not self._spin(timeout):
+            self._halt()
+            return False
         refused = self._refused_for_reload
         if refused is not None and refused.answered:
             self._stopping = True
             self._io.reload_world()
+            return False
+        return True
+
+    def _halt(self) -> None:
+        """ROS has shut down under the plugin: stop the wheels, drop the dead node, say so.
+
+        The node goes first, or the log line would try to reach ``rosout``
+        through a context that no longer exists.
+        """
+        self._stopping = True
+        stop_wheels(self._robot)
+        logger = self._node.get_logger().name
+        self._close_node()
+        rclpy.logging.get_logger(logger).info('ROS has shut down: the wheels are stopped')
+
+    def _spin(self, timeout: float) -> bool:
+        """``spin_once``; False when ROS has shut down, before the wait or during it."""
+        context = self._node.context
+        if not context.ok():
+            return False
+        try:
+            self._executor.spin_once(timeout_sec=timeout)
+        except (ExternalShutdownException, _RCLError):
+            if context.ok():
+                raise
+            return False
+        return True
 
     def _run_boundary(self) -> bool:
         """Finish and start jobs, or hold, until Webots may step; False when stopping."""
         while not self._stopping:
             action, job = self._machine.next_action()
             if action is Action.HOLD:
-                if not self._node.context.ok():
-                    self._stopping = True
-                    break
                 self._serve(HOLD_WAIT)
             elif action is Action.FINISH:
                 self._finish(job)

@@ -5,7 +5,7 @@
 (:meth:`~WebotsSimulation.actuate`); between the two the plugin may start
 a world or a command. The figures and formulas are robotino_description's,
 the drive model robotino_mujoco's, so the two backends differ only in
-their physics:
+their physics and in Webots' IR sensors:
 
 - ``cmd_vel`` goes through the driver's clamp, inverse kinematics and
   saturation (:meth:`RobotinoKinematics.wheel_command`), then each wheel's
@@ -15,7 +15,9 @@ their physics:
 - odometry integrates the wheel speeds the encoders measured over each step
   (:class:`WheelOdometry`);
 - IR readings become metres through the PROTO's lookup table
-  (:mod:`robotino_description.ir_conversion`);
+  (:mod:`robotino_description.ir_conversion`), which every sensor of the
+  world must have (checked at start-up, :mod:`.ir_sensors`); the readings
+  carry Webots' noise, the beams the PROTO's headings;
 - time counts basic steps since the last world reset, so ``n`` periods
   always add exactly ``n * control_period``.
 
@@ -38,6 +40,7 @@ from robotino_description import (
 )
 from robotino_description.ir_conversion import IrLookupTable, ranges_from_readings
 from robotino_webots.errors import WorldSetupError
+from robotino_webots.ir_sensors import check_lookup_table
 from robotino_webots.webots_io import WebotsRobotino, Wheels
 from robotino_world.arena import Arena
 from robotino_world.drive import WheelRamp, wheel_targets
@@ -57,7 +60,8 @@ class WebotsSimulation:
     :param command_timeout: simulated seconds without a command before the
         base brakes (free-running modes).
     :param table: the IR sensors' lookup table.
-    :raises WorldSetupError: when the control period does not fit the basic step.
+    :raises WorldSetupError: when the control period does not fit the basic step,
+        or a sensor's lookup table is not ``table``.
     """
 
     def __init__(self, io: WebotsRobotino, description: RobotinoDescription,
@@ -66,6 +70,8 @@ class WebotsSimulation:
         self._io = io
         self._description = description
         self._table = table or IrLookupTable()
+        for name, flat in io.ir_lookup_tables().items():
+            check_lookup_table(name, flat, self._table)
         self.step_ns = io.time_step_ms * _NS_PER_MS
         period_ns = round(control_period * 1e9)
         if period_ns < self.step_ns or period_ns % self.step_ns:

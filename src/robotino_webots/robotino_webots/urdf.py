@@ -1,11 +1,13 @@
 """The URDF webots_ros2_driver reads: the Robotino's URDF plus a ``<webots>`` section.
 
 The body is :func:`robotino_description.urdf.build_urdf` (frames for
-robot_state_publisher and RViz); the ``<webots>`` element names the plugin
-class and carries its settings as ``<plugin>`` children, and switches off
-the ROS interfaces webots_ros2_driver would otherwise create by itself for
-the PROTO's devices (a ``sensor_msgs/Range`` topic per IR sensor, the
-compass), which the real driver does not have.
+robot_state_publisher and RViz) of the robot as the PROTO builds it, whose
+``irK`` frames point along Webots' beams (:mod:`.ir_sensors`); the
+``<webots>`` element names the plugin class and carries its settings as
+``<plugin>`` children, and switches off the ROS interfaces
+webots_ros2_driver would otherwise create by itself for the PROTO's devices
+(a ``sensor_msgs/Range`` topic per IR sensor, the compass), which the real
+driver does not have.
 
 The checked-in ``urdf/robotino3_webots.urdf`` is this module's output with
 the default settings (a test keeps them equal); the launch file writes one
@@ -22,9 +24,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from robotino_description import ROBOTINO3, RobotinoDescription
+from robotino_description import RobotinoDescription
 from robotino_description.generated_text import generated_text_main
 from robotino_description.urdf import build_urdf
+from robotino_webots.ir_sensors import WEBOTS_ROBOTINO3
 from robotino_webots.settings import DriverSettings
 
 PLUGIN_TYPE = 'robotino_webots.robotino_driver.RobotinoDriver'
@@ -43,7 +46,7 @@ def _silence(webots: ET.Element, name: str, device_type: str) -> None:
 
 
 def build_webots_urdf(settings: DriverSettings | None = None,
-                      description: RobotinoDescription = ROBOTINO3) -> str:
+                      description: RobotinoDescription = WEBOTS_ROBOTINO3) -> str:
     """The URDF text with the ``<webots>`` section for ``settings``.
 
     :param settings: the plugin's settings; the defaults when None.

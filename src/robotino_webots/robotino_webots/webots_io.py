@@ -35,6 +35,22 @@ from robotino_world.shapes import Pose2D
 
 Wheels = tuple[float, float, float]
 
+WHEEL_MOTORS = tuple(f'wheel{k}_joint' for k in range(3))
+"""The PROTO's wheel motors, wheel0 .. wheel2."""
+
+
+def stop_wheels(robot: Any) -> None:
+    """Set every wheel motor the robot has to zero velocity (sent to Webots with the next step).
+
+    Needs nothing but the robot, so that a plugin which could not start
+    still stops the wheels: Webots keeps the set-points an earlier
+    controller left until a step brings new ones.
+    """
+    for name in WHEEL_MOTORS:
+        motor = robot.getDevice(name)
+        if motor is not None:
+            motor.setVelocity(0.0)
+
 
 def _device(robot: Any, name: str) -> Any:
     device = robot.getDevice(name)
@@ -64,12 +80,13 @@ class WebotsRobotino:
     def __init__(self, robot: Any, description: RobotinoDescription) -> None:
         self._robot = robot
         self.time_step_ms = int(robot.getBasicTimeStep())
-        self._motors = [_device(robot, f'wheel{k}_joint') for k in range(3)]
+        self._motors = [_device(robot, name) for name in WHEEL_MOTORS]
         for motor in self._motors:
             motor.setPosition(math.inf)
             motor.setVelocity(0.0)
         self._encoders = [_device(robot, f'wheel{k}_joint_sensor') for k in range(3)]
-        self._ir = [_device(robot, name) for name in description.ir.names]
+        self._ir_names = description.ir.names
+        self._ir = [_device(robot, name) for name in self._ir_names]
         for sensor in (*self._encoders, *self._ir):
             sensor.enable(self.time_step_ms)
         self._self = robot.getSelf()
@@ -96,6 +113,11 @@ class WebotsRobotino:
     def ir_readings(self) -> list[float]:
         """Raw IR readings in sensor order, in the lookup table's unit (volts)."""
         return [sensor.getValue() for sensor in self._ir]
+
+    def ir_lookup_tables(self) -> dict[str, list[float]]:
+        """Each IR sensor's ``lookupTable`` as Webots reports it: rows of three, flattened."""
+        return {name: list(sensor.getLookupTable())
+                for name, sensor in zip(self._ir_names, self._ir, strict=True)}
 
     def body_touching(self) -> bool:
         """True while the robot's own bounding object touches something."""

@@ -11,7 +11,9 @@ assertions:
   it. TEST DOUBLE: Webots cannot run on this machine, so the runner drives
   the plugin against ``webots_double.py``, a stand-in for the Webots
   controller API (and a kinematic stand-in for Webots' physics); everything
-  above that API is the code that runs in Webots.
+  above that API is the code that runs in Webots. Its IR sensors are the
+  PROTO's: beams 3.33 degrees off radial (ir2 .. ir9) and readings with
+  Gaussian noise (0.5 %), so IR ranges are compared with tolerances.
 """
 
 from __future__ import annotations
@@ -269,4 +271,6 @@ def test_a_seed_gives_both_simulators_the_same_world(simulators, ros_node):
     mujoco, webots = (world.ground_truth for world in worlds)
     for field in ('x', 'y', 'yaw', 'goal_x', 'goal_y', 'goal_yaw'):
         assert getattr(webots, field) == pytest.approx(getattr(mujoco, field), abs=1e-6)
-    assert list(worlds[1].state.ranges) == pytest.approx(list(worlds[0].state.ranges), abs=1e-4)
+    # Webots' noise (about 1 mm at these ranges) and its turned beams (up to 2 cm at an
+    # oblique wall) keep the ranges from being equal.
+    assert list(worlds[1].state.ranges) == pytest.approx(list(worlds[0].state.ranges), abs=0.02)

@@ -4,7 +4,8 @@ The launch file is parsed: it declares every argument of
 ``launch_config.ARGUMENTS`` with its description, starts webots_ros2_driver's
 ``WebotsLauncher`` and a respawning ``WebotsController``, and finds its
 files with ``get_package_share_directory``. What the arguments turn into is
-plain Python, tested directly.
+plain Python, tested directly. The controller respawns after a delay and
+gives up after a finite count (``respawn_delay``, ``respawn_max_retries``).
 """
 
 import ast
@@ -13,7 +14,13 @@ from pathlib import Path
 import pytest
 
 from robotino_webots.errors import SettingsError
-from robotino_webots.launch_config import ARGUMENTS, webots_launch, write_urdf
+from robotino_webots.launch_config import (
+    ARGUMENTS,
+    CONTROLLER_MAX_RESPAWNS,
+    CONTROLLER_RESPAWN_DELAY,
+    webots_launch,
+    write_urdf,
+)
 from robotino_webots.settings import DriverSettings
 from robotino_webots.urdf import plugin_properties
 
@@ -50,9 +57,16 @@ def test_webots_and_a_respawning_controller_are_started(tree):
     controller, = calls(tree, 'WebotsController')
     options = keywords(controller)
     assert options['respawn'] == 'True' and options['robot_name'] == 'ROBOT_NAME'
+    assert options['respawn_delay'] == 'CONTROLLER_RESPAWN_DELAY'
+    assert options['respawn_max_retries'] == 'CONTROLLER_MAX_RESPAWNS'
     assert 'robot_description' in options['parameters']
     assert calls(tree, 'get_package_share_directory') and calls(tree, 'OnProcessExit')
     assert 'environ' not in LAUNCH.read_text()
+
+
+def test_the_controller_waits_before_it_respawns_and_gives_up_some_day():
+    assert CONTROLLER_RESPAWN_DELAY > 0.0
+    assert 0 < CONTROLLER_MAX_RESPAWNS < 10_000   # launch's -1 would be never
 
 
 def test_default_plan_is_a_windowed_fast_webots_on_the_installed_world(tmp_path):

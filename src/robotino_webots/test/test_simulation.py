@@ -1,9 +1,10 @@
 """The Robotino's accounting in Webots, run in process on the TEST DOUBLE of Webots.
 
 Webots cannot run here: ``webots_double.Supervisor`` stands in for it (a
-kinematic base, analytic IR rays); what is tested is the plugin's own logic
-on top of the device I/O: settling a placed world, odometry from encoders,
-the command timeout, the IR conversion, and refusing worlds it cannot use.
+kinematic base, analytic IR rays along the PROTO's beams); what is tested is
+the plugin's own logic on top of the device I/O: settling a placed world,
+odometry from encoders, the command timeout, the IR conversion (exact
+readings, then with Webots' noise), and refusing worlds it cannot use.
 """
 
 import math
@@ -27,7 +28,7 @@ TIMEOUT = 0.5
 
 @pytest.fixture
 def robot():
-    return Supervisor(default_world())
+    return Supervisor(default_world(), ir_noise=0.0)
 
 
 def make_sim(robot, period=PERIOD):
@@ -91,6 +92,27 @@ def test_ir_reads_the_wall_ahead(robot):
     _, state, _ = new_episode(sim, robot, seed=0, scenario='wall_test')
     assert state.ranges[0] == pytest.approx(0.15, abs=1e-6)
     assert state.ranges[4] == ROBOTINO3.ir.max_range
+
+
+def test_with_the_protos_noise_the_wall_reads_within_a_millimetre_or_two():
+    robot = Supervisor(default_world(), seed=3)
+    sim = make_sim(robot)
+    new_episode(sim, robot, seed=0, scenario='wall_test')
+    fronts = []
+    for _ in range(50):
+        run(sim, robot, 1)
+        fronts.append(sim.state().ranges[0])
+    assert np.std(fronts) > 1e-4   # the readings are noisy
+    assert np.mean(fronts) == pytest.approx(0.15, abs=0.001)
+    assert np.max(np.abs(np.array(fronts) - 0.15)) < 0.005
+    assert sim.state().ranges[4] == ROBOTINO3.ir.max_range   # no echo stays the band's end
+
+
+def test_the_double_takes_field_values_as_lists_only(robot):
+    field = robot.getSelf().getField('translation')
+    with pytest.raises(TypeError, match='list of 3'):
+        field.setSFVec3f((0.0, 0.0, 0.0))
+    field.setSFVec3f([0.0, 0.0, 0.0])
 
 
 def test_a_control_period_off_the_basic_step_is_refused(robot):

@@ -1,6 +1,8 @@
-"""The URDF for webots_ros2_driver: the Robotino's, plus a <webots> section naming the plugin."""
+"""The URDF for webots_ros2_driver: the Robotino's (IR frames along the PROTO's beams), plus a
+<webots> section naming the plugin."""
 
 import importlib
+import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -8,6 +10,7 @@ import pytest
 
 from robotino_description import ROBOTINO3
 from robotino_description.urdf import build_urdf
+from robotino_webots.ir_sensors import WEBOTS_ROBOTINO3
 from robotino_webots.settings import DriverSettings
 from robotino_webots.urdf import PLUGIN_TYPE, URDF_FILE, build_webots_urdf, plugin_properties
 
@@ -27,6 +30,17 @@ def test_urdf_parses_and_keeps_the_robot_description():
             == [link.get('name') for link in plain.iter('link')])
     assert ([joint.get('name') for joint in robot.iter('joint')]
             == [joint.get('name') for joint in plain.iter('joint')])
+
+
+def test_the_ir_frames_point_along_the_protos_beams():
+    joints = {j.get('name'): j for j in ET.fromstring(URDF.read_text()).iter('joint')}
+    for name, (x, y, _, heading) in zip(WEBOTS_ROBOTINO3.ir.names,
+                                        WEBOTS_ROBOTINO3.ir.poses(), strict=True):
+        origin = joints[f'{name}_joint'].find('origin')
+        xyz, rpy = ([float(v) for v in origin.get(k).split()] for k in ('xyz', 'rpy'))
+        assert xyz[:2] == pytest.approx([x, y], abs=1e-8)
+        assert rpy[2] == pytest.approx(math.remainder(heading, math.tau), abs=1e-8)
+    assert joints['ir2_joint'].find('origin').get('rpy') != '0 0 0.698131701'   # not radial
 
 
 def test_plugin_type_names_a_class_with_the_plugin_interface():

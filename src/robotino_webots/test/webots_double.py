@@ -4,13 +4,24 @@ Webots cannot be installed on this machine, so the tests run the real
 :class:`robotino_webots.robotino_driver.RobotinoDriver` against this double
 of the ``controller`` module (Supervisor, Motor, PositionSensor,
 DistanceSensor, Node, Field, ContactPoint). It implements only the calls the
-plugin makes, with the Webots semantics the plugin depends on:
+plugin makes, with the Webots semantics the plugin depends on (checked
+against the R2025a controller library bundled with webots_ros2_driver, and
+the Webots sources; see ``robotino_webots.ir_sensors`` for the figures):
 
-- field writes on the robot take effect at the next step, after which the
-  robot is at rest (``resetPhysics``);
+- motor set-points and field writes reach Webots only with the next
+  ``step``; the set-points Webots holds stay until a step brings new ones,
+  so a new controller finds those an earlier one left (``wheel_speeds``);
+- field writes on the robot take effect at that step, after which the
+  robot is at rest (``resetPhysics``); ``setSFVec3f`` and ``setSFRotation``
+  take lists only, as the real ``Field.value`` setter does (it ignores
+  anything else with an error message; the double raises);
 - position and distance sensors read NaN until the first step after
-  ``enable``; distance sensors report their lookup table's value for the
-  distance along their beam (the last row's value when nothing is in reach);
+  ``enable``; distance sensors cast their ray along the PROTO's beam
+  headings (3.33 degrees off radial for ir2 .. ir9) and report their
+  lookup table's value for the distance along it (the last row's value when
+  nothing is in reach), times ``1 + ir_noise N(0, 1)`` as Webots does
+  (``ir_noise`` 0 for exact readings); ``getLookupTable`` gives the rows
+  with that noise in the third column;
 - contact points are those of the robot's own bounding cylinder;
 - ``worldReload`` ends the controller: ``step`` returns -1 from then on.
 
@@ -23,17 +34,20 @@ expressions that understand :mod:`robotino_webots.world`'s output only.
 """
 
 # The Webots API's camelCase names are kept, so the plugin cannot tell the double apart.
-# ruff: noqa: N802, N803, N815
+# ruff: noqa: N802, N803
 
 from __future__ import annotations
 
 import math
+import random
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from robotino_description import ROBOTINO3, RobotinoDescription, body_displacement
+from robotino_description import RobotinoDescription, body_displacement
 from robotino_description.ir_conversion import IrLookupTable
+from robotino_webots.ir_sensors import IR_NOISE, WEBOTS_ROBOTINO3
 from robotino_world.shapes import Box, Cylinder, Shape, clearance
 
 _NUMBER = r'(-?[\d.e+-]+)'
@@ -91,16 +105,24 @@ class ContactPoint:
 
 
 class Field:
-    """An SF field whose writes wait for the next step (as Webots applies them)."""
+    """An SF vector field whose writes wait for the next step (as Webots applies them)."""
 
     def __init__(self, value: list[float]) -> None:
         self.value = list(value)
         self.pending: list[float] | None = None
 
-    def setSFVec3f(self, value: list[float]) -> None:
+    def _write(self, value: list[float], size: int) -> None:
+        if not isinstance(value, list) or len(value) != size:
+            raise TypeError(f'the Webots API takes a list of {size} numbers here, got '
+                            f'{value!r} (it would print "new field value has wrong type or '
+                            'length" and ignore it)')
         self.pending = list(value)
 
-    setSFRotation = setSFVec3f
+    def setSFVec3f(self, value: list[float]) -> None:
+        self._write(value, 3)
+
+    def setSFRotation(self, value: list[float]) -> None:
+        self._write(value, 4)
 
 
 class ChildrenField:
@@ -135,10 +157,10 @@ class Node:
 
 
 class Motor:
-    """A rotational motor in velocity control."""
+    """A rotational motor in velocity control; ``velocity`` is the controller's set-point."""
 
-    def __init__(self) -> None:
-        self.velocity = 0.0
+    def __init__(self, velocity: float = 0.0) -> None:
+        self.velocity = velocity
 
     def setPosition(self, position: float) -> None:
         if position != math.inf:
@@ -160,6 +182,17 @@ class Sensor:
 
     def getValue(self) -> float:
         return self.value if self.enabled else math.nan
+
+
+class DistanceSensor(Sensor):
+    """An IR sensor: a value each step, and the ``lookupTable`` it was built with."""
+
+    def __init__(self, lookup_table: list[float]) -> None:
+        super().__init__()
+        self._lookup_table = lookup_table
+
+    def getLookupTable(self) -> list[float]:
+        return list(self._lookup_table)
 
 
 class RobotNode(Node):
@@ -206,16 +239,22 @@ class Supervisor:
     """The controller's robot, for an extern controller of ``DEF ROBOT Robotino3``.
 
     :param world: the ``.wbt`` text (as written by ``robotino_webots.world``).
-    :param description: the robot (geometry, kinematics, IR ring).
+    :param description: the robot (geometry, kinematics, IR ring with the beams).
     :param table: the IR sensors' lookup table.
+    :param ir_noise: the readings' noise, standard deviation relative to the
+        reading; the PROTO's by default, 0 for exact readings.
+    :param seed: seed of that noise.
+    :param wheel_speeds: the wheel set-points Webots holds before the first
+        step (those an earlier controller left), rad/s.
     """
 
     SIMULATION_MODE_PAUSE = 0
     SIMULATION_MODE_REAL_TIME = 1
     SIMULATION_MODE_FAST = 2
 
-    def __init__(self, world: str, description: RobotinoDescription = ROBOTINO3,
-                 table: IrLookupTable | None = None) -> None:
+    def __init__(self, world: str, description: RobotinoDescription = WEBOTS_ROBOTINO3,
+                 table: IrLookupTable | None = None, ir_noise: float = IR_NOISE,
+                 seed: int = 0, wheel_speeds: Sequence[float] = (0.0, 0.0, 0.0)) -> None:
         robot = _world_value(world, r'DEF ROBOT Robotino3 \{(.*?)\n\}')
         if 'controller "<extern>"' not in robot or 'supervisor TRUE' not in robot:
             raise ValueError('Webots connects an extern supervisor only to a Robot with '
@@ -233,9 +272,18 @@ class Supervisor:
         self._description = description
         self._kinematics = description.kinematics()
         self._table = table or IrLookupTable()
-        self._motors = [Motor() for _ in range(3)]
+        self._ir_noise = ir_noise
+        self._random = random.Random(seed)
+        self.wheel_speeds = [float(w) for w in wheel_speeds]
+        """The wheel set-points Webots holds: those sent with the last step."""
+        self.steps = 0
+        """Basic steps Webots has computed."""
+        self.fastest_wheel_speed = 0.0
+        """The largest wheel set-point, in magnitude, of all the steps computed, rad/s."""
+        self._motors = [Motor(w) for w in self.wheel_speeds]
         self._encoders = [Sensor() for _ in range(3)]
-        self._ir = [Sensor() for _ in description.ir.names]
+        rows = [value for row in self._table.rows for value in (*row, ir_noise)]
+        self._ir = [DistanceSensor(rows) for _ in description.ir.names]
         self._devices = {f'wheel{k}_joint': m for k, m in enumerate(self._motors)}
         self._devices |= {f'wheel{k}_joint_sensor': e for k, e in enumerate(self._encoders)}
         self._devices |= dict(zip(description.ir.names, self._ir, strict=True))
@@ -271,9 +319,12 @@ class Supervisor:
         if duration_ms != self._time_step_ms:
             raise AssertionError(f'step({duration_ms}) is not the basic time step')
         dt = duration_ms / 1000.0
+        self.wheel_speeds = [motor.velocity for motor in self._motors]
+        self.fastest_wheel_speed = max(self.fastest_wheel_speed, *map(abs, self.wheel_speeds))
         self._apply_field_writes()
         self._move(dt)
         self._time += dt
+        self.steps += 1
         self._sense()
         if self._mode == self.SIMULATION_MODE_REAL_TIME:
             time.sleep(max(0.0, self._wall_start + self._time - time.monotonic()))
@@ -289,7 +340,7 @@ class Supervisor:
                 field.value, field.pending = field.pending, None
 
     def _move(self, dt: float) -> None:
-        speeds = [motor.velocity for motor in self._motors]
+        speeds = self.wheel_speeds
         self._angles = [a + w * dt for a, w in zip(self._angles, speeds, strict=True)]
         vx, vy, wz = self._kinematics.forward(speeds)
         dx, dy = body_displacement(float(vx), float(vy), float(wz), dt)
@@ -319,7 +370,8 @@ class Supervisor:
             oy = y + math.sin(yaw) * sx + math.cos(yaw) * sy
             dx, dy = math.cos(yaw + heading), math.sin(yaw + heading)
             hits = [d for d in (_ray_hit(s, ox, oy, dx, dy) for s in shapes) if d is not None]
-            sensor.value = float(self._table.to_reading(min(hits, default=math.inf)))
+            reading = float(self._table.to_reading(min(hits, default=math.inf)))
+            sensor.value = reading * (1.0 + self._ir_noise * self._random.gauss(0.0, 1.0))
 
 
 class WebotsNode:
