@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
-# Simulator image, embedded MuJoCo: one env node per container with the
-# simulator in its own process (simulator: inprocess, the fastest path), in
-# the namespace env_k that docker/rl_container.py derives for this replica.
+# Simulator image, embedded MuJoCo: env nodes with the simulator in their own
+# process (simulator: inprocess, the fastest path), in the namespaces that
+# docker/rl_container.py derives for this replica: one env node, or with
+# RL_ENVS_PER_CONTAINER=K > 1 an env_group process serving K envs in batches.
 #
 #   docker build -f docker/mujoco.Dockerfile -t robotino-rl/mujoco .      # from the repo root
 #   docker run --rm --network host -e RL_NAMESPACE=env_0 robotino-rl/mujoco
@@ -43,7 +44,7 @@ RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libegl1 libgl1-mesa-dri \
     && rm -rf /var/lib/apt/lists/*
-# /claims: where compose replicas claim their env_k (a shared volume, see compose.yaml).
+# /claims: where compose replicas claim their index (a shared volume, see compose.yaml).
 RUN useradd --create-home --uid 1000 --shell /bin/bash rl \
     && install -d -o rl -g rl /claims
 WORKDIR /opt/rl

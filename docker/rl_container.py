@@ -1,38 +1,47 @@
-"""What each container runs: which env_k a simulator replica serves, and its node's command.
+"""What each container runs: which env namespaces a simulator serves, and its command.
 
 Every image ends its entry point here (after ``docker/entrypoint.sh`` sourced
 the ROS workspace), and each subcommand ends by ``exec``-ing one process, so
 signals reach the node itself (for ``train``, rl's launcher, which stops the
 agent first so that it saves a checkpoint):
 
-==========  ======================================================  ==============
-subcommand  process                                                 image
-==========  ======================================================  ==============
-namespace   prints the env namespace this container would serve     any
-env         env node with MuJoCo in process (``simulator: inprocess``)  mujoco
-webots      Webots headless + env node on its ``sim/`` services      webots
-train       ``rl train --envs env_0,...``: recorder and agent        trainer
-discovery   Fast DDS discovery server                               trainer
-==========  ======================================================  ==============
+==========  ==========================================================  =======
+subcommand  process                                                     image
+==========  ==========================================================  =======
+namespace   prints the env namespaces this container would serve        any
+env         env node with MuJoCo in process (``simulator: inprocess``),  mujoco
+            or an ``env_group`` of several, served in batches
+webots      Webots headless + env node on its ``sim/`` services          webots
+train       ``rl train --envs env_0,...``: recorder and agent            trainer
+discovery   Fast DDS discovery server                                   trainer
+==========  ==========================================================  =======
 
-A simulator replica finds its index k (namespace ``env_k``), first match wins:
+A simulator container (compose replica, StatefulSet pod) serves K =
+``RL_ENVS_PER_CONTAINER`` envs (default 1) of the N = ``RL_NUM_ENVS`` the
+trainer steps: container i of ceil(N / K) serves env_{iK} .. env_{min(N, iK+K)-1}
+(the last one may hold fewer). With K > 1 they run as one ``env_group``
+process, which the agent steps with one round trip for all of them; Webots
+runs one simulator per env, so ``webots`` refuses K > 1. The container finds
+what it serves, first match wins:
 
-1. ``RL_NAMESPACE``: a namespace given outright (one container by hand);
-2. ``RL_ENV_INDEX``: k given outright (Kubernetes puts the StatefulSet pod
+1. ``RL_NAMESPACE``: one namespace given outright (one container by hand),
+   whatever K;
+2. ``RL_ENV_INDEX``: i given outright (Kubernetes puts the StatefulSet pod
    ordinal here from the ``apps.kubernetes.io/pod-index`` label);
-3. ``RL_INDEX_FROM_HOSTNAME=1``: the trailing ``-<k>`` of the host name
-   (a StatefulSet pod is named ``<statefulset>-<k>``; clusters older than
+3. ``RL_INDEX_FROM_HOSTNAME=1``: the trailing ``-<i>`` of the host name
+   (a StatefulSet pod is named ``<statefulset>-<i>``; clusters older than
    Kubernetes 1.28 lack the label);
 4. ``RL_CLAIM_DIR``: docker compose gives replicas no index, so each one
-   takes the lowest k in [0, RL_NUM_ENVS) whose lock file in this shared
+   takes the lowest i in [0, ceil(N / K)) whose lock file in this shared
    volume it can ``flock``, and keeps the lock open through ``exec`` for the
-   life of the node: a replica that dies frees its k for its restart.
+   life of the node: a replica that dies frees its i for its restart.
 
-A replica whose k falls outside that range refuses to start. The trainer
-runs ``rl train --envs env_0,...,env_{RL_NUM_ENVS-1}``: a local ``rl train``'s
-graph without its env nodes, so the agent and the recorder get exactly the
-parameters ``rl train`` gives them. Plain Python, standard library only: the
-Webots image runs it on the distribution's Python, the others on the venv's.
+A container whose i falls outside that range refuses to start. The trainer
+runs ``rl train --envs env_0,...,env_{N-1}``: a local ``rl train``'s graph
+without its env nodes, so the agent and the recorder get exactly the
+parameters ``rl train`` gives them, as each env node gets its own (seed
+``RL_SEED + k`` for env_k). Plain Python, standard library only: the Webots
+image runs it on the distribution's Python, the others on the venv's.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ from __future__ import annotations
 import dataclasses
 import fcntl
 import json
+import math
 import os
 import re
 import socket
@@ -58,6 +68,8 @@ WEBOTS_LAUNCH = ROOT / 'docker' / 'launch' / 'webots_env.launch.py'
 DISCOVERY_PORT = 11811
 #: The subcommands, as in the table above.
 SUBCOMMANDS = ('namespace', 'env', 'webots', 'train', 'discovery')
+#: Every env node's name; its namespace tells the envs apart.
+ENV_NODE = 'rl_env'
 _TRUE = ('1', 'true', 'yes', 'on')
 
 
@@ -70,10 +82,13 @@ class Settings:
     """The container's ``RL_*`` environment, read once.
 
     :param num_envs: env namespaces the trainer steps, env_0 .. env_{num_envs-1}.
-    :param namespace: namespace given outright ('' if none).
-    :param env_index: k given outright (None if none).
-    :param index_from_hostname: take k from the host name's ``-<k>`` suffix.
-    :param claim_dir: shared folder of lock files for claiming k ('' if none).
+    :param envs_per_container: envs one simulator container serves (K); the last
+        container may serve fewer.
+    :param namespace: the one namespace given outright ('' if none).
+    :param container_index: this container's index i given outright (``RL_ENV_INDEX``;
+        None if none).
+    :param index_from_hostname: take i from the host name's ``-<i>`` suffix.
+    :param claim_dir: shared folder of lock files for claiming i ('' if none).
     :param task: registered task name.
     :param task_options: task options as a JSON object string, '' for defaults.
     :param seed: agent seed, None for the config's; env k's first seed is ``seed + k``
@@ -88,8 +103,9 @@ class Settings:
     """
 
     num_envs: int = 4
+    envs_per_container: int = 1
     namespace: str = ''
-    env_index: int | None = None
+    container_index: int | None = None
     index_from_hostname: bool = False
     claim_dir: str = ''
     task: str = 'goal_reaching'
@@ -126,8 +142,9 @@ class Settings:
         defaults = cls()
         settings = cls(
             num_envs=number('NUM_ENVS', int, defaults.num_envs),
+            envs_per_container=number('ENVS_PER_CONTAINER', int, defaults.envs_per_container),
             namespace=(get('NAMESPACE') or '').strip('/'),
-            env_index=number('ENV_INDEX', int, None),
+            container_index=number('ENV_INDEX', int, None),
             index_from_hostname=(get('INDEX_FROM_HOSTNAME') or '').lower() in _TRUE,
             claim_dir=get('CLAIM_DIR') or '',
             task=get('TASK') or defaults.task,
@@ -141,8 +158,10 @@ class Settings:
             run_name=get('RUN_NAME') or '',
             dns_timeout=number('DNS_TIMEOUT', float, defaults.dns_timeout),
         )
-        if settings.num_envs < 1:
-            raise ContainerError(f'RL_NUM_ENVS must be >= 1, got {settings.num_envs}')
+        for name, value in (('NUM_ENVS', settings.num_envs),
+                            ('ENVS_PER_CONTAINER', settings.envs_per_container)):
+            if value < 1:
+                raise ContainerError(f'RL_{name} must be >= 1, got {value}')
         if settings.seed is not None and settings.seed < 0:
             settings = dataclasses.replace(settings, seed=None)
         return settings
@@ -153,70 +172,87 @@ class Settings:
         return [f'env_{k}' for k in range(self.num_envs)]
 
     @property
+    def num_containers(self) -> int:
+        """Simulator containers that serve all envs: ceil(num_envs / envs_per_container)."""
+        return math.ceil(self.num_envs / self.envs_per_container)
+
+    @property
     def run_dir(self) -> Path:
         """This run's directory: ``runs/run_name``, by default ``<task>_<algo>``."""
         return Path(self.runs) / (self.run_name or f'{self.task}_{self.algo}')
 
 
 def index_from_hostname(hostname: str) -> int:
-    """k from a StatefulSet pod's host name ``<name>-<k>``.
+    """i from a StatefulSet pod's host name ``<name>-<i>``.
 
     :raises ContainerError: when the name does not end in ``-<digits>``.
     """
     match = re.search(r'-(\d+)$', hostname)
     if match is None:
         raise ContainerError(f'RL_INDEX_FROM_HOSTNAME is set, but the host name {hostname!r} '
-                             "does not end in '-<k>' as a StatefulSet pod's does")
+                             "does not end in '-<i>' as a StatefulSet pod's does")
     return int(match.group(1))
 
 
-def claim_index(claim_dir: Path, num_envs: int) -> tuple[int, int]:
-    """Lock the lowest free ``env_<k>.lock`` in ``claim_dir``; (k, open descriptor).
+def claim_index(claim_dir: Path, count: int) -> tuple[int, int]:
+    """Lock the lowest free ``container_<i>.lock`` in ``claim_dir``; (i, open descriptor).
 
     The descriptor is inheritable: kept open through ``exec``, it holds the
     lock for as long as the node (or any child) lives. ``flock`` locks are
     shared by every container that mounts the same volume on one kernel.
 
-    :raises ContainerError: when all num_envs indices are taken.
+    :raises ContainerError: when all ``count`` indices are taken.
     """
     claim_dir.mkdir(parents=True, exist_ok=True)
-    for k in range(num_envs):
-        fd = os.open(claim_dir / f'env_{k}.lock', os.O_RDWR | os.O_CREAT, 0o666)
+    for i in range(count):
+        fd = os.open(claim_dir / f'container_{i}.lock', os.O_RDWR | os.O_CREAT, 0o666)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
             continue
         os.set_inheritable(fd, True)
-        return k, fd
-    raise ContainerError(f'all {num_envs} env namespaces in {claim_dir} are taken: more '
-                         f'simulator replicas than RL_NUM_ENVS={num_envs}; scale the '
-                         'simulators to RL_NUM_ENVS (the trainer steps that many)')
+        return i, fd
+    raise ContainerError(f'all {count} container indices in {claim_dir} are taken: more '
+                         'simulator replicas than RL_NUM_ENVS / RL_ENVS_PER_CONTAINER '
+                         f'(rounded up) = {count}; run that many (the trainer steps '
+                         'RL_NUM_ENVS envs)')
 
 
-def resolve_namespace(settings: Settings, hostname: str) -> tuple[str, int | None]:
-    """This replica's namespace, and the claim lock's descriptor if it claimed one.
+def container_namespaces(settings: Settings, index: int) -> list[str]:
+    """The namespaces container ``index`` serves: env_{iK} .. env_{min(N, iK+K)-1}.
 
-    :raises ContainerError: when no rule applies or k is outside [0, num_envs).
+    :raises ContainerError: when ``index`` is outside [0, ceil(N / K)).
+    """
+    count, per = settings.num_containers, settings.envs_per_container
+    if not 0 <= index < count:
+        raise ContainerError(
+            f'container index {index} (RL_ENV_INDEX, host name or claim) is outside '
+            f'0..{count - 1}: RL_NUM_ENVS={settings.num_envs} envs at '
+            f'RL_ENVS_PER_CONTAINER={per} make {count} simulator containers; run '
+            f'{count} replicas, or raise RL_NUM_ENVS')
+    return settings.namespaces[index * per:(index + 1) * per]
+
+
+def resolve_namespaces(settings: Settings, hostname: str) -> tuple[list[str], int | None]:
+    """This container's namespaces, and the claim lock's descriptor if it claimed one.
+
+    :raises ContainerError: when no rule applies or i is outside [0, ceil(N / K)).
     """
     if settings.namespace:
-        return settings.namespace, None
+        return [settings.namespace], None
     fd = None
-    if settings.env_index is not None:
-        k = settings.env_index
+    if settings.container_index is not None:
+        index = settings.container_index
     elif settings.index_from_hostname:
-        k = index_from_hostname(hostname)
+        index = index_from_hostname(hostname)
     elif settings.claim_dir:
-        k, fd = claim_index(Path(settings.claim_dir), settings.num_envs)
+        index, fd = claim_index(Path(settings.claim_dir), settings.num_containers)
     else:
         raise ContainerError('no env namespace: set RL_NAMESPACE, RL_ENV_INDEX, '
                              'RL_INDEX_FROM_HOSTNAME=1 (StatefulSet) or RL_CLAIM_DIR '
                              '(a volume shared by the replicas)')
-    if not 0 <= k < settings.num_envs:
-        raise ContainerError(f'env index {k} is outside 0..{settings.num_envs - 1}: the '
-                             f'trainer steps RL_NUM_ENVS={settings.num_envs} envs; raise '
-                             'RL_NUM_ENVS or run fewer simulator replicas')
-    return f'env_{k}', fd
+    return container_namespaces(settings, index), fd
 
 
 def env_index_of(namespace: str) -> int:
@@ -272,12 +308,28 @@ def finished_run(settings: Settings) -> str | None:
             'set RL_RUN_NAME for a new run, or RL_TOTAL_STEPS above that to continue it')
 
 
-def write_params(node: str, namespace: str, parameters: Mapping[str, object]) -> Path:
-    """A ROS params file for one node (JSON is YAML, so no YAML library is needed)."""
-    key = f'/{namespace}/{node}' if namespace else f'/{node}'
-    handle, name = tempfile.mkstemp(prefix=f'{node}_', suffix='.yaml')
+def env_node_name(namespace: str) -> str:
+    """An env node's fully qualified name, the key of its parameters in a params file."""
+    return f'/{namespace}/{ENV_NODE}' if namespace else f'/{ENV_NODE}'
+
+
+def env_params_document(settings: Settings,
+                        namespaces: Sequence[str]) -> dict[str, dict[str, dict[str, object]]]:
+    """A ROS params file's content for these env nodes (MuJoCo in process), keyed per node.
+
+    Keyed per node, one file serves a single env node and an ``env_group``
+    alike: each node of a group reads only its own entry, seed included.
+    """
+    return {env_node_name(namespace):
+            {'ros__parameters': env_parameters(settings, namespace, 'inprocess')}
+            for namespace in namespaces}
+
+
+def write_params(document: Mapping[str, object]) -> Path:
+    """Write a params file's content (JSON is YAML, so no YAML library is needed)."""
+    handle, name = tempfile.mkstemp(prefix=f'{ENV_NODE}_', suffix='.yaml')
     with os.fdopen(handle, 'w') as stream:
-        json.dump({key: {'ros__parameters': dict(parameters)}}, stream, indent=2)
+        json.dump(document, stream, indent=2)
     return Path(name)
 
 
@@ -289,6 +341,18 @@ def node_command(module: str, node: str, namespace: str, params: Path) -> list[s
     return [*command, '--params-file', str(params)]
 
 
+def env_command(namespaces: Sequence[str], params: Path) -> list[str]:
+    """One env node, or an ``env_group`` holding several, as the launcher starts them.
+
+    A group gets no ``__node``/``__ns`` remapping, which would rename all its
+    nodes alike: its namespaces come as arguments, its parameters per node.
+    """
+    if len(namespaces) == 1:
+        return node_command('rl_env_node.env_node', ENV_NODE, namespaces[0], params)
+    return [sys.executable, '-m', 'rl_env_node.env_group', *namespaces,
+            '--ros-args', '--params-file', str(params)]
+
+
 def webots_command(settings: Settings, namespace: str) -> list[str]:
     """Webots, its driver and the env node (on ``sim/`` services), via the image's launch file.
 
@@ -296,7 +360,13 @@ def webots_command(settings: Settings, namespace: str) -> list[str]:
     ``WebotsLauncher`` starts Webots under ``xvfb-run`` (it needs an X display
     even without rendering); ``ros2 launch`` itself stays the container's main
     process and stops Webots and the nodes on SIGTERM.
+
+    :raises ContainerError: for ``RL_ENVS_PER_CONTAINER`` > 1: one Webots serves one env.
     """
+    if settings.envs_per_container > 1:
+        raise ContainerError(f'RL_ENVS_PER_CONTAINER={settings.envs_per_container}, but a '
+                             'Webots container serves one env (one Webots per env, stepped '
+                             'over sim/); set it to 1 and run RL_NUM_ENVS replicas')
     parameters = env_parameters(settings, namespace, 'service')
     return ['ros2', 'launch', str(WEBOTS_LAUNCH), f'namespace:={namespace}',
             f"task:={parameters['task']}", f"task_options:={parameters['task_options']}",
@@ -374,15 +444,14 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> None:
             return
         _exec(train_command(settings))
         return
-    namespace, _lock = resolve_namespace(settings, socket.gethostname())
+    namespaces, _lock = resolve_namespaces(settings, socket.gethostname())
     if command == 'namespace':
-        sys.stdout.write(namespace + '\n')
+        sys.stdout.write(','.join(namespaces) + '\n')
     elif command == 'env':
-        params = write_params('rl_env', namespace,
-                              env_parameters(settings, namespace, 'inprocess'))
-        _exec(node_command('rl_env_node.env_node', 'rl_env', namespace, params))
-    else:
-        _exec(webots_command(settings, namespace))
+        params = write_params(env_params_document(settings, namespaces))
+        _exec(env_command(namespaces, params))
+    else:  # one namespace: webots_command refuses K > 1
+        _exec(webots_command(settings, namespaces[0]))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

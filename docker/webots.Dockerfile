@@ -2,7 +2,7 @@
 # Simulator image, Webots: headless Webots R2025a with the Robotino world and
 # its webots_ros2_driver plugin, plus the env node stepping it over the sim/
 # services (simulator: service), in the namespace env_k that
-# docker/rl_container.py derives for this replica.
+# docker/rl_container.py derives for this replica (one env per container).
 #
 #   docker build -f docker/webots.Dockerfile -t robotino-rl/webots .      # from the repo root
 #

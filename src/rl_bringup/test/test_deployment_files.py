@@ -9,9 +9,12 @@ What is checked, from the files themselves:
 - the wiring: the discovery server's Service name and port are those of
   ROS_DISCOVERY_SERVER, every ROS pod loads the Fast DDS profile, and the
   profile is the same file in the images and in the ConfigMap;
-- the env_k derivation (docker/rl_container.py) run on each StatefulSet pod's
-  environment and on N compose replicas yields exactly the namespaces the
-  trainer steps;
+- the namespace derivation (docker/rl_container.py), K envs per container,
+  run on each StatefulSet pod's environment (as written and with the Webots
+  overlay's patches) and on the compose replicas yields exactly the
+  namespaces the trainer steps, each once; one replica more refuses to start;
+- a container's env command is the one rl's launcher runs for one env node
+  or an env_group, its params file keyed per node as ``rl train`` writes it;
 - the trainer's command is an ``rl train --envs`` that rl's own parser takes,
   training on exactly the simulators' namespaces, resuming a run it finds;
   the env nodes' parameters are those ``rl train`` gives and the node declares;
@@ -28,23 +31,28 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 import yaml
 from launch_arguments import declared_arguments
+from rclpy.utilities import remove_ros_args
 
 from rl_agent_node.agent_node import PARAMETERS as AGENT_PARAMETERS
 from rl_agent_node.config import load_config
 from rl_bringup.agent_commands import rl_train_plan
 from rl_bringup.cli import build_parser
-from rl_bringup.graph import GraphOptions, env_nodes
+from rl_bringup.graph import GraphOptions, env_nodes, params_document
+from rl_bringup.launcher import node_command as launcher_node_command
+from rl_env_node.env_group import parse_namespaces
 
 REPO = Path(__file__).resolve().parents[3]
 DOCKER = REPO / 'docker'
 K8S = DOCKER / 'k8s'
 COMPOSE = DOCKER / 'compose.yaml'
+WEBOTS_OVERLAY = K8S / 'webots' / 'kustomization.yaml'
 DOCKERFILES = sorted(DOCKER.glob('*.Dockerfile'))
 MANIFESTS = sorted(K8S.rglob('*.yaml'))
 #: Where the images hold the repository, and what exists only once built there.
@@ -100,15 +108,41 @@ def manifests() -> list[dict]:
     return documents
 
 
-def find(kind: str, name: str) -> dict:
-    matches = [doc for doc in manifests()
+def json_patch(document: dict, operations: list[dict]) -> None:
+    """Apply the JSON 6902 ``replace`` operations a kustomization patch holds."""
+    for operation in operations:
+        assert operation['op'] == 'replace', f'unmodelled patch operation {operation}'
+        *parents, last = operation['path'].lstrip('/').split('/')
+        target = document
+        for key in parents:
+            target = target[int(key) if isinstance(target, list) else key]
+        key = int(last) if isinstance(target, list) else last
+        assert key in (range(len(target)) if isinstance(target, list) else target), \
+            f"replace of a missing {operation['path']}"
+        target[key] = operation['value']
+
+
+def webots_manifests() -> list[dict]:
+    """The documents ``kubectl apply -k docker/k8s/webots`` applies: the base, patched."""
+    overlay = yaml.safe_load(WEBOTS_OVERLAY.read_text())
+    assert overlay['resources'] == ['..']  # the base is docker/k8s, as manifests() reads it
+    documents = manifests()
+    for patch in overlay['patches']:
+        [target] = [doc for doc in documents if doc['kind'] == patch['target']['kind']
+                    and doc['metadata']['name'] == patch['target']['name']]
+        json_patch(target, yaml.safe_load(patch['patch']))
+    return documents
+
+
+def find(kind: str, name: str, documents: list[dict] | None = None) -> dict:
+    matches = [doc for doc in (manifests() if documents is None else documents)
                if doc['kind'] == kind and doc['metadata']['name'] == name]
     assert len(matches) == 1, f'expected one {kind} {name}, found {len(matches)}'
     return matches[0]
 
 
-def config_map_data(name: str) -> dict[str, str]:
-    return find('ConfigMap', name)['data']
+def config_map_data(name: str, documents: list[dict] | None = None) -> dict[str, str]:
+    return find('ConfigMap', name, documents)['data']
 
 
 def pod_spec(workload: dict) -> dict:
@@ -120,11 +154,12 @@ def containers(workload: dict) -> list[dict]:
     return spec.get('initContainers', []) + spec['containers']
 
 
-def container_environment(container: dict, field_values: dict[str, str]) -> dict[str, str]:
+def container_environment(container: dict, field_values: dict[str, str],
+                          documents: list[dict] | None = None) -> dict[str, str]:
     """The environment a container gets: envFrom ConfigMaps, then env (fieldRefs resolved)."""
     environment = {}
     for source in container.get('envFrom', []):
-        environment.update(config_map_data(source['configMapRef']['name']))
+        environment.update(config_map_data(source['configMapRef']['name'], documents))
     for variable in container.get('env', []):
         if 'value' in variable:
             environment[variable['name']] = variable['value']
@@ -315,61 +350,102 @@ def test_the_fastdds_profile_is_one_file_in_images_and_configmap():
             assert (REPO / profile[len(IMAGE_ROOT):]).is_file()
 
 
-# ---- env_k: what each replica serves is what the trainer steps -----------------------------
+# ---- env namespaces: what the replicas serve together is what the trainer steps -----------
 
-def test_statefulset_pods_serve_exactly_the_trainers_namespaces():
-    statefulset = find('StatefulSet', 'rl-sim')
-    spec = statefulset['spec']
-    headless = find('Service', spec['serviceName'])
+def trainer_settings(documents: list[dict]):
+    job = find('Job', 'rl-train', documents)
+    [trainer_container] = [c for c in containers(job) if c['args'] == ['train']]
+    return rl_container.Settings.from_environ(
+        container_environment(trainer_container, {}, documents))
+
+
+def pods_serve(documents: list[dict], label_present: bool) -> list[list[str]]:
+    """Each StatefulSet pod's namespaces, from its environment (label) or its host name.
+
+    Also checks that a pod beyond the replicas, were there one, would refuse to start.
+    """
+    statefulset = find('StatefulSet', 'rl-sim', documents)
+    [sim] = pod_spec(statefulset)['containers']
+    name, replicas = statefulset['metadata']['name'], statefulset['spec']['replicas']
+    served = []
+    for k in range(replicas + 1):
+        fields = ({"metadata.labels['apps.kubernetes.io/pod-index']": str(k)}
+                  if label_present else {})
+        settings = rl_container.Settings.from_environ(
+            container_environment(sim, fields, documents))
+        if k == replicas:
+            with pytest.raises(rl_container.ContainerError, match=f'make {replicas} simulator'):
+                rl_container.resolve_namespaces(settings, f'{name}-{k}')
+            break
+        namespaces, lock = rl_container.resolve_namespaces(settings, f'{name}-{k}')
+        assert lock is None
+        served.append(namespaces)
+    return served
+
+
+def flat(groups: list[list[str]]) -> list[str]:
+    return [namespace for group in groups for namespace in group]
+
+
+@pytest.mark.parametrize('label_present', [True, False], ids=['pod-index', 'hostname'])
+def test_statefulset_pods_serve_exactly_the_trainers_namespaces(label_present):
+    documents = manifests()
+    spec = find('StatefulSet', 'rl-sim', documents)['spec']
+    headless = find('Service', spec['serviceName'], documents)
     assert headless['spec']['clusterIP'] == 'None'
     assert spec['selector']['matchLabels'].items() <= \
         spec['template']['metadata']['labels'].items()
-    [sim] = spec['template']['spec']['containers']
-    replicas = spec['replicas']
-    for label_present in (True, False):
-        served = []
-        for k in range(replicas):
-            fields = ({"metadata.labels['apps.kubernetes.io/pod-index']": str(k)}
-                      if label_present else {})
-            settings = rl_container.Settings.from_environ(container_environment(sim, fields))
-            namespace, lock = rl_container.resolve_namespace(
-                settings, f"{statefulset['metadata']['name']}-{k}")
-            assert lock is None
-            served.append(namespace)
-        job = find('Job', 'rl-train')
-        [trainer_container] = [c for c in containers(job) if c['args'] == ['train']]
-        trainer = rl_container.Settings.from_environ(container_environment(trainer_container, {}))
-        assert served == trainer.namespaces == [f'env_{k}' for k in range(replicas)]
-        assert trained_namespaces(trainer) == served
+    served = pods_serve(documents, label_present)
+    trainer = trainer_settings(documents)
+    assert flat(served) == trainer.namespaces == trained_namespaces(trainer)
+    assert len(served[0]) == trainer.envs_per_container > 1  # the pods batch their envs
 
 
+@pytest.mark.parametrize('label_present', [True, False], ids=['pod-index', 'hostname'])
+def test_the_webots_overlay_runs_one_env_per_pod_for_every_trained_env(label_present):
+    documents = webots_manifests()
+    [sim] = pod_spec(find('StatefulSet', 'rl-sim', documents))['containers']
+    assert sim['args'] == ['webots'] and 'webots' in sim['image']
+    served = pods_serve(documents, label_present)
+    trainer = trainer_settings(documents)
+    assert served == [[namespace] for namespace in trainer.namespaces]
+    settings = rl_container.Settings.from_environ(container_environment(sim, {}, documents))
+    assert rl_container.webots_command(settings, served[-1][0])  # K = 1 passes
+
+
+def compose_environment(service: dict, variables: dict[str, str]) -> dict[str, str]:
+    return {key: interpolate(value, variables)
+            for key, value in service['environment'].items()}
+
+
+@pytest.mark.parametrize('variables', ['.env', 'compose defaults'])
 @pytest.mark.parametrize('service_name', ['sim', 'sim-webots'])
-def test_compose_replicas_claim_exactly_the_trainers_namespaces(service_name, tmp_path):
+def test_compose_replicas_claim_exactly_the_trainers_namespaces(service_name, variables,
+                                                                tmp_path):
     services = compose()['services']
-    variables = dotenv()
+    values = dotenv() if variables == '.env' else {}
     service = services[service_name]
-    replicas = int(interpolate(service['deploy']['replicas'], variables))
-    assert replicas >= 1
-    environment = {key: interpolate(value, variables)
-                   for key, value in service['environment'].items()}
+    replicas = int(interpolate(service['deploy']['replicas'], values))
+    environment = compose_environment(service, values)
     assert environment['RL_CLAIM_DIR'] in [v.split(':')[1] for v in service['volumes']]
     environment['RL_CLAIM_DIR'] = str(tmp_path / 'claims')
     settings = rl_container.Settings.from_environ(environment)
     locks = []
     try:
         for _ in range(replicas):
-            namespace, lock = rl_container.resolve_namespace(settings, 'a1b2c3d4e5f6')
-            locks.append((namespace, lock))
+            locks.append(rl_container.resolve_namespaces(settings, 'a1b2c3d4e5f6'))
         with pytest.raises(rl_container.ContainerError, match='taken'):
-            rl_container.resolve_namespace(settings, 'f6e5d4c3b2a1')
-        trainer_environment = {key: interpolate(value, variables)
-                               for key, value in services['trainer']['environment'].items()}
-        trainer = rl_container.Settings.from_environ(trainer_environment)
-        assert sorted(ns for ns, _ in locks) == sorted(trainer.namespaces)
-        assert len(trainer.namespaces) == replicas
+            rl_container.resolve_namespaces(settings, 'f6e5d4c3b2a1')
+        trainer = rl_container.Settings.from_environ(
+            compose_environment(services['trainer'], values))
+        assert flat([namespaces for namespaces, _ in locks]) == trainer.namespaces
     finally:
         for _, lock in locks:
             os.close(lock)
+    if service_name == 'sim':
+        assert settings.envs_per_container > 1  # the MuJoCo replicas batch their envs
+    else:
+        assert rl_container.webots_command(settings, 'env_0')  # one env each passes
 
 
 def test_a_freed_claim_is_taken_again(tmp_path):
@@ -386,23 +462,82 @@ def test_a_freed_claim_is_taken_again(tmp_path):
 
 def test_namespace_rules_and_their_errors():
     settings = rl_container.Settings.from_environ
-    assert rl_container.resolve_namespace(settings({'RL_NAMESPACE': '/env_7'}), 'h') == \
-        ('env_7', None)
-    assert rl_container.resolve_namespace(
-        settings({'RL_ENV_INDEX': '2', 'RL_INDEX_FROM_HOSTNAME': '1'}), 'rl-sim-0')[0] == 'env_2'
-    assert rl_container.resolve_namespace(
-        settings({'RL_ENV_INDEX': '', 'RL_INDEX_FROM_HOSTNAME': 'true'}), 'rl-sim-3')[0] == 'env_3'
-    with pytest.raises(rl_container.ContainerError, match='outside'):
-        rl_container.resolve_namespace(settings({'RL_NUM_ENVS': '2', 'RL_ENV_INDEX': '2'}), 'h')
-    with pytest.raises(rl_container.ContainerError, match="does not end in '-<k>'"):
-        rl_container.resolve_namespace(settings({'RL_INDEX_FROM_HOSTNAME': '1'}), 'rl-sim')
+    assert rl_container.resolve_namespaces(settings({'RL_NAMESPACE': '/env_7'}), 'h') == \
+        (['env_7'], None)
+    assert rl_container.resolve_namespaces(  # a namespace outright is one env, whatever K
+        settings({'RL_NAMESPACE': 'env_7', 'RL_ENVS_PER_CONTAINER': '2'}), 'h')[0] == ['env_7']
+    assert rl_container.resolve_namespaces(
+        settings({'RL_ENV_INDEX': '2', 'RL_INDEX_FROM_HOSTNAME': '1'}), 'rl-sim-0')[0] == \
+        ['env_2']
+    assert rl_container.resolve_namespaces(
+        settings({'RL_ENV_INDEX': '', 'RL_INDEX_FROM_HOSTNAME': 'true'}), 'rl-sim-3')[0] == \
+        ['env_3']
+    assert rl_container.resolve_namespaces(
+        settings({'RL_ENVS_PER_CONTAINER': '2', 'RL_INDEX_FROM_HOSTNAME': '1'}),
+        'rl-sim-1')[0] == ['env_2', 'env_3']
+    with pytest.raises(rl_container.ContainerError, match=r'outside 0\.\.1: RL_NUM_ENVS=2'):
+        rl_container.resolve_namespaces(settings({'RL_NUM_ENVS': '2', 'RL_ENV_INDEX': '2'}), 'h')
+    with pytest.raises(rl_container.ContainerError, match="does not end in '-<i>'"):
+        rl_container.resolve_namespaces(settings({'RL_INDEX_FROM_HOSTNAME': '1'}), 'rl-sim')
     with pytest.raises(rl_container.ContainerError, match='no env namespace'):
-        rl_container.resolve_namespace(settings({}), 'h')
+        rl_container.resolve_namespaces(settings({}), 'h')
     with pytest.raises(rl_container.ContainerError, match='RL_NUM_ENVS must be an integer'):
         settings({'RL_NUM_ENVS': 'four'})
     with pytest.raises(rl_container.ContainerError, match='RL_NUM_ENVS must be >= 1'):
         settings({'RL_NUM_ENVS': '0'})
+    with pytest.raises(rl_container.ContainerError,
+                       match="RL_ENVS_PER_CONTAINER must be an integer, got 'two'"):
+        settings({'RL_ENVS_PER_CONTAINER': 'two'})
+    with pytest.raises(rl_container.ContainerError,
+                       match='RL_ENVS_PER_CONTAINER must be >= 1, got 0'):
+        settings({'RL_ENVS_PER_CONTAINER': '0'})
+    assert settings({}).envs_per_container == 1  # a plain docker run: one env, as before
     assert rl_container.discovery_hosts('a:1;[::1]:2;;b') == ['a', '::1', 'b']
+
+
+@pytest.mark.parametrize(('num_envs', 'per_container', 'expected'), [
+    (4, 1, [[0], [1], [2], [3]]),
+    (4, 2, [[0, 1], [2, 3]]),
+    (5, 2, [[0, 1], [2, 3], [4]]),  # the last container holds fewer
+    (3, 4, [[0, 1, 2]]),
+])
+def test_a_container_index_maps_to_its_envs(num_envs, per_container, expected):
+    settings = rl_container.Settings(num_envs=num_envs, envs_per_container=per_container)
+    assert settings.num_containers == len(expected)
+    served = [rl_container.container_namespaces(settings, i)
+              for i in range(settings.num_containers)]
+    assert served == [[f'env_{k}' for k in group] for group in expected]
+    for outside in (-1, len(expected)):
+        with pytest.raises(rl_container.ContainerError) as error:
+            rl_container.container_namespaces(settings, outside)
+        assert (f'container index {outside} ' in str(error.value)
+                and f'RL_NUM_ENVS={num_envs} envs at RL_ENVS_PER_CONTAINER={per_container} '
+                    f'make {len(expected)} simulator containers' in str(error.value))
+
+
+def test_a_claim_is_over_the_containers_not_the_envs(tmp_path):
+    settings = rl_container.Settings(num_envs=5, envs_per_container=2, claim_dir=str(tmp_path))
+    claims = [rl_container.resolve_namespaces(settings, 'h') for _ in range(3)]
+    try:
+        assert [namespaces for namespaces, _ in claims] == [
+            ['env_0', 'env_1'], ['env_2', 'env_3'], ['env_4']]
+        with pytest.raises(rl_container.ContainerError, match='all 3 container indices'):
+            rl_container.resolve_namespaces(settings, 'h')
+    finally:
+        for _, lock in claims:
+            os.close(lock)
+
+
+def test_webots_refuses_several_envs_per_container(monkeypatch):
+    executed = []
+    monkeypatch.setattr(rl_container, '_exec', executed.append)
+    with pytest.raises(rl_container.ContainerError, match='RL_ENVS_PER_CONTAINER=2, but a '
+                       'Webots container serves one env'):
+        rl_container.run(['webots'], {'RL_ENVS_PER_CONTAINER': '2', 'RL_ENV_INDEX': '0'})
+    assert executed == []
+    rl_container.run(['webots'], {'RL_ENVS_PER_CONTAINER': '1', 'RL_ENV_INDEX': '3'})
+    [command] = executed
+    assert 'namespace:=env_3' in command
 
 
 # ---- the nodes get what rl train gives them ------------------------------------------------
@@ -418,6 +553,71 @@ def test_env_node_parameters_match_the_graph_and_the_node():
     assert rl_container.env_parameters(settings, 'env_2', 'inprocess') == parameters
     declared = parameter_names(REPO / 'src/rl_env_node/rl_env_node/env_node.py')
     assert set(parameters) <= declared
+
+
+def group_layout(num_envs: int, per_container: int, seed: int) -> tuple:
+    """Container settings and ``rl train``'s env entries for the same envs, task and seed."""
+    settings = rl_container.Settings.from_environ(
+        {'RL_NUM_ENVS': str(num_envs), 'RL_ENVS_PER_CONTAINER': str(per_container),
+         'RL_SEED': str(seed), 'RL_TASK': 'wall_following',
+         'RL_TASK_OPTIONS': '{"obstacle_count": 2}'})
+    graph = GraphOptions(num_envs=num_envs, envs_per_process=per_container, seed=seed,
+                         task='wall_following', task_options='{"obstacle_count": 2}', agent={})
+    return settings, env_nodes(graph)
+
+
+def test_a_group_params_file_gives_each_env_what_rl_train_gives_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, 'tempdir', str(tmp_path))
+    settings, groups = group_layout(5, 2, seed=7)
+    assert len(groups) == settings.num_containers
+    seeds = []
+    for i, group in enumerate(groups):
+        namespaces = rl_container.container_namespaces(settings, i)
+        assert list(group.arguments) == namespaces  # rl train groups the envs alike
+        document = rl_container.env_params_document(settings, namespaces)
+        assert document == params_document([group])
+        assert set(document) == set(group.parameter_sets())
+        written = rl_container.write_params(document)
+        assert written.parent == tmp_path
+        assert yaml.safe_load(written.read_text()) == document  # JSON is YAML
+        seeds += [entry['ros__parameters']['seed'] for entry in document.values()]
+    assert seeds == [7 + k for k in range(5)]
+
+
+def test_the_env_command_is_the_launchers_for_a_node_or_a_group(tmp_path):
+    settings, groups = group_layout(4, 2, seed=0)
+    _, singles = group_layout(4, 1, seed=0)
+    for i, group in enumerate(groups):
+        namespaces = rl_container.container_namespaces(settings, i)
+        params = tmp_path / f'group_{i}.yaml'
+        params.write_text(yaml.safe_dump(rl_container.env_params_document(settings, namespaces)))
+        command = rl_container.env_command(namespaces, params)
+        assert command == launcher_node_command(group, params)
+        assert command[1:3] == ['-m', 'rl_env_node.env_group'] and '-r' not in command
+        assert parse_namespaces(remove_ros_args(['env_group', *command[3:]])[1:]) == namespaces
+    for k, single in enumerate(singles):
+        params = tmp_path / f'env_{k}.yaml'
+        command = rl_container.env_command([f'env_{k}'], params)
+        assert command == launcher_node_command(single, params)
+        assert command[1:3] == ['-m', 'rl_env_node.env_node']
+
+
+def test_the_env_subcommand_execs_the_group_on_its_params_file(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(tempfile, 'tempdir', str(tmp_path))
+    executed = []
+    monkeypatch.setattr(rl_container, '_exec', executed.append)
+    environ = {'RL_NUM_ENVS': '5', 'RL_ENVS_PER_CONTAINER': '2', 'RL_ENV_INDEX': '1'}
+    rl_container.run(['namespace'], environ)
+    assert capsys.readouterr().out == 'env_2,env_3\n'
+    rl_container.run(['env'], environ)
+    rl_container.run(['env'], environ | {'RL_ENV_INDEX': '2'})
+    group, single = executed
+    params = Path(group[-1])
+    assert group == rl_container.env_command(['env_2', 'env_3'], params)
+    settings = rl_container.Settings.from_environ(environ)
+    assert yaml.safe_load(params.read_text()) == \
+        rl_container.env_params_document(settings, ['env_2', 'env_3'])
+    assert single == rl_container.env_command(['env_4'], Path(single[-1]))
 
 
 def train_plan(settings):
