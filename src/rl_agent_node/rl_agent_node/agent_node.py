@@ -7,7 +7,9 @@ One node for the whole life of a policy, chosen by the ``mode`` parameter:
 - ``eval``: a saved policy for ``episodes`` episodes on held-out seeds,
   logging the table and writing JSON;
 - ``deploy``: a saved policy (SB3 or TorchScript) against an env node in real
-  mode, episode after episode, at the env node's control rate.
+  mode, driving to the goals it is sent on its ``navigate_to_goal`` action or
+  ``goal_pose`` topic (:mod:`rl_agent_node.goal_server`); between goals the
+  base stands still.
 
 The work is one long blocking call, so SIGINT and SIGTERM only set a flag
 (:mod:`rl_agent_node.signals`) that the work checks at every step; training
@@ -25,7 +27,7 @@ from pathlib import Path
 
 import rclpy
 from rclpy.exceptions import ParameterException
-from rclpy.executors import SingleThreadedExecutor
+from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
 from rclpy.signals import SignalHandlerOptions
 
@@ -58,8 +60,8 @@ PARAMETERS = (
     ParameterSpec('progress_bar', False,
                   'train: draw a progress bar on a terminal; else a log line every 30 s'),
     ParameterSpec('model', '', 'eval, deploy: run directory, model folder, model.zip or .pt'),
-    ParameterSpec('episodes', 0, 'eval: episodes, 0 for 100; deploy: episodes, 0 until stopped',
-                  0, 10**9),
+    ParameterSpec('episodes', 0, 'eval: episodes, 0 for 100; deploy: goals to serve before '
+                              'ending, 0 until stopped', 0, 10**9),
     ParameterSpec('eval_seed', 2_000_000, 'eval: reset seed of the first episode', 0, 2**62),
     ParameterSpec('output', '', "eval: JSON file; '' for evaluation_<env>.json by the model"),
     ParameterSpec('timeout', 10.0, 'eval, deploy: seconds to wait for an env node answer',
@@ -67,6 +69,8 @@ PARAMETERS = (
     ParameterSpec('torch_threads', 1, 'eval, deploy: torch threads for inference', 1, 256),
 )
 _MODES = ('train', 'eval', 'deploy')
+#: Seconds the goal server stays after its last goal, for clients to fetch the result.
+RESULT_GRACE = 2.0
 
 
 @dataclass(frozen=True)
@@ -175,21 +179,33 @@ class AgentNode(Node):
         return 0
 
     def _deploy(self, stop: threading.Event) -> int:
-        from rl_agent_node.deploy import DeployRequest, deploy
+        from rl_agent_node.deploy import Deployment, DeployRequest
+        from rl_agent_node.goal_server import ACTION, GOAL_TOPIC, GoalServer
+        from rl_env_client.errors import EnvTimeoutError
 
         s = self.settings
-        request = DeployRequest(model=s.model, namespace=s.env.strip('/'),
-                                episodes=s.episodes, timeout=s.timeout,
+        request = DeployRequest(model=s.model, namespace=s.env.strip('/'), timeout=s.timeout,
                                 torch_threads=s.torch_threads)
-
-        def report(index: int, episode) -> None:
-            self.get_logger().info(
-                f'episode {index}: return {episode.episode_return:.2f}, {episode.length} '
-                f'steps, success {episode.success}, collision {episode.collision}')
-
-        self.get_logger().info(f'deploying {s.model} on {s.env or "/"}')
-        episodes = deploy(request, stop, report)
-        self.get_logger().info(f'deploy ended after {len(episodes)} episodes')
+        try:
+            deployment = Deployment(request, stop)
+        except EnvTimeoutError:
+            if stop.is_set():
+                return 0
+            raise
+        server = GoalServer(self, deployment.navigator, goals=s.episodes)
+        action, topic = (self.resolve_topic_name(name) for name in (ACTION, GOAL_TOPIC))
+        self.get_logger().info(f'deploying {s.model} on {s.env or "/"}: send goals (odom '
+                               f'frame) to the action {action} or the topic {topic}')
+        try:
+            while not stop.is_set() and not server.done.wait(0.2):
+                pass
+            # A client asks for a goal's result with a request of its own once the goal has
+            # ended: the server stays a moment for it after the last goal.
+            stop.wait(RESULT_GRACE)
+        finally:
+            server.destroy()
+            deployment.close()
+        self.get_logger().info(f'deploy ended after {server.served} goals')
         return 0
 
 
@@ -201,7 +217,9 @@ def main(args: list[str] | None = None) -> int:
     """
     rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
     node = None
-    executor = SingleThreadedExecutor()
+    # Several threads: in deploy mode a goal's callback drives for seconds while
+    # cancels, newer goals and parameter requests must still be served.
+    executor = MultiThreadedExecutor(num_threads=4)
     spinner = threading.Thread(target=executor.spin, daemon=True)
     try:
         with stop_on_signals() as stop:

@@ -2,32 +2,30 @@
 
 Both load the policy with :func:`rl_agent_node.policies.load_policy` (SB3
 model or TorchScript export, on the CPU) and step an env with it.
-Deployment talks to an env node in real mode through ``RosEnv``: it resets
-(on the robot that only stops the base and places the goal relative to it),
-then steps as fast as the env node answers, and the env node keeps the
-control rate, the watchdog and the bumper stop. Neither function imports
-stable-baselines3 for a TorchScript policy, so a robot needs only torch.
+Deployment talks to an env node in real mode through ``RosEnv`` and drives
+to the goals it is given (:mod:`rl_agent_node.navigation`): each goal is a
+reset with the option ``goal`` (on the robot that only stops the base and
+places the goal in ``odom``), then steps as fast as the env node answers,
+and the env node keeps the control rate, the watchdog and the bumper stop.
+Neither imports stable-baselines3 for a TorchScript policy, so a robot
+needs only torch.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from rl_agent_node.evaluation import (
     INPROCESS,
-    EpisodeResult,
     EvaluationSummary,
     held_out_seeds,
     run_episodes,
     write_json,
 )
+from rl_agent_node.navigation import GoalNavigator
 from rl_agent_node.policies import LoadedPolicy, load_policy
-
-_LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -91,69 +89,38 @@ class DeployRequest:
 
     :param model: run directory, model folder, ``model.zip`` or exported ``.pt``.
     :param namespace: the env node's namespace ('' for the root one).
-    :param episodes: episodes to run; 0 runs until stopped.
     :param timeout: seconds to wait for the env node and each answer.
-    :param max_failures: consecutive failed episodes (env refused or silent) before giving up.
     :param torch_threads: torch threads for inference.
     """
 
     model: Path
     namespace: str = ''
-    episodes: int = 0
     timeout: float = 10.0
-    max_failures: int = 5
     torch_threads: int = 1
 
 
-def deploy(request: DeployRequest, stop: threading.Event,
-           on_episode: Callable[[int, EpisodeResult], None] | None = None) -> list[EpisodeResult]:
-    """Run the policy episode after episode until ``episodes`` are done or ``stop`` is set.
-
-    When the node stops, commands simply stop: the env node's watchdog halts
-    the base within its watchdog period.
+class Deployment:
+    """A loaded policy on a connected env node, ready to be sent to goals.
 
     :param request: what to run where.
-    :param stop: set by SIGINT/SIGTERM; ends the deployment at once, also
-        while connecting or when the env node went down with the agent.
-    :param on_episode: called with the episode index and result after each episode.
-    :raises EnvClientError: after ``max_failures`` consecutive failed episodes.
+    :param stop: set by SIGINT/SIGTERM: ends the goal under way and the wait
+        for the env node.
+    :raises EnvTimeoutError: when the env node does not appear (and ``stop`` is not set).
+    :raises ValueError: when the env node serves another task than the policy's.
     """
-    from rl_env_client.errors import EnvTimeoutError, RemoteEnvError
-    from rl_env_client.ros_env import RosEnv
 
-    policy = load_policy(request.model, request.torch_threads)
-    try:
-        env = RosEnv(request.namespace, timeout=request.timeout, stop=stop)
-    except EnvTimeoutError:
-        if stop.is_set():
-            return []
-        raise
-    expected = policy.meta.get('task')
-    if expected is not None and env.task != expected:
-        env.close()
-        raise ValueError(f'the env node serves {env.task!r} but the policy was trained for '
-                         f'{expected!r}')
-    results: list[EpisodeResult] = []
-    failures = 0
-    try:
-        while not stop.is_set() and (request.episodes == 0 or len(results) < request.episodes):
-            try:
-                episode = run_episodes(env, policy.act, [None], stop).episodes
-            except (EnvTimeoutError, RemoteEnvError) as error:
-                if stop.is_set():
-                    break  # the env node stops with us (Ctrl-C reaches the process group)
-                failures += 1
-                _LOG.error('episode failed (%d in a row): %s', failures, error)
-                if failures >= request.max_failures:
-                    raise
-                stop.wait(min(2.0 ** failures, 30.0))
-                continue
-            failures = 0
-            if episode:
-                results.append(episode[0])
-                if on_episode is not None:
-                    on_episode(len(results) - 1, episode[0])
-    finally:
-        env.close()
-    return results
+    def __init__(self, request: DeployRequest, stop: threading.Event) -> None:
+        from rl_env_client.ros_env import RosEnv
 
+        policy = load_policy(request.model, request.torch_threads)
+        self.env = RosEnv(request.namespace, timeout=request.timeout, stop=stop)
+        expected = policy.meta.get('task')
+        if expected is not None and self.env.task != expected:
+            self.env.close()
+            raise ValueError(f'the env node serves {self.env.task!r} but the policy was '
+                             f'trained for {expected!r}')
+        self.navigator = GoalNavigator(self.env, policy.act, stop)
+
+    def close(self) -> None:
+        """Release the env client; the env node's watchdog keeps the base still."""
+        self.env.close()

@@ -14,8 +14,11 @@ import time
 
 import pytest
 import yaml
+from rclpy.action import ActionClient
+from rclpy.executors import SingleThreadedExecutor
 
 from rl_agent_node.checkpoint import latest_checkpoint, read_meta
+from rl_interfaces.action import NavigateToGoal
 from rl_testing import NodeProcess, stop_all
 
 PPO_SHORT = {'n_steps': 256, 'batch_size': 128, 'n_epochs': 2, 'log_freq': 512}
@@ -193,7 +196,7 @@ def test_eval_over_ros_prints_the_success_rate(ppo_run, tmp_path, node_logs):
 
 
 def test_deploy_runs_the_exported_policy_on_a_real_mode_env_node(ppo_run, node_logs,
-                                                                 tmp_path):
+                                                                 tmp_path, ros_node):
     run, _ = ppo_run
     policy = tmp_path / 'policy.pt'
     finished(agent_cli(node_logs, 'exporter', 'export', str(run), '--output', str(policy)))
@@ -206,11 +209,24 @@ def test_deploy_runs_the_exported_policy_on_a_real_mode_env_node(ppo_run, node_l
                                   name='robot_env'))
     try:
         agent = agent_node(node_logs, 'deploy_agent', mode='deploy', model=str(policy),
-                           env='robot', episodes=2)
-        output = finished(agent, timeout=120)
+                           env='robot', episodes=1)
+        agent.wait_for_output('send goals', timeout=60)
+        client = ActionClient(ros_node, NavigateToGoal, '/navigate_to_goal')
+        assert client.wait_for_server(timeout_sec=60)
+        executor = SingleThreadedExecutor(context=ros_node.context)
+        executor.add_node(ros_node)
+        goal = NavigateToGoal.Goal()
+        goal.pose.pose.position.x = 1.0
+        handle = client.send_goal_async(goal)
+        executor.spin_until_future_complete(handle, timeout_sec=10)
+        result = handle.result().get_result_async()
+        executor.spin_until_future_complete(result, timeout_sec=30)
+        # 5 control periods of an exported, barely trained policy: it runs out of time.
+        assert result.result().result.steps == 5
+        output = finished(agent, timeout=60)
     finally:
         stop_all(processes)
-    assert 'episode 1: return' in output and 'deploy ended after 2 episodes' in output
+    assert 'goal timed_out' in output and 'deploy ended after 1 goals' in output
 
 
 def test_training_survives_an_env_node_killed_and_replaced(ros_domain, tmp_path, node_logs):

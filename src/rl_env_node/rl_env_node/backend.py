@@ -25,10 +25,15 @@ class WorldRequest:
         ``'corridor'``, or a layout file path.
     :param arena_options: arena generator options (room size, obstacle count, ...),
         checked by :func:`robotino_world.options.arena_with_options`.
+    :param goal: a goal pose ``(x, y, yaw)`` in the ``odom`` frame (metres, radians)
+        that a client gave for this episode (the reset option ``goal``), or None
+        for the world's own. Only the real robot's backend takes one: in
+        simulation the arena places the goal.
     """
 
     scenario: str = ''
     arena_options: dict[str, Any] = field(default_factory=dict)
+    goal: tuple[float, float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,9 @@ class RobotBackend(Protocol):
 
     #: Seconds of robot time per :meth:`act`.
     control_period: float
+    #: Whether a client may place the goal (``WorldRequest.goal``): the real robot's
+    #: backend does; simulators place it with the arena. Absent means False.
+    accepts_goal: bool
 
     def start_episode(self, seed: int, world: WorldRequest) -> EpisodeStart:
         """Put the world and robot in the requested world's start; seed makes it reproducible.

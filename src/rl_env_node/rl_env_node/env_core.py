@@ -13,7 +13,10 @@ Plain Python, no ROS: the env node serves it as ``/reset``, ``/step`` and
   the last step). After either, ``step`` raises until the next ``reset``.
 - Reset options are task options for that one episode, over the configured
   ones; the next reset without options goes back to the configured task.
-  Options that would change the spaces are refused.
+  Options that would change the spaces are refused. One more key, ``goal``
+  (``[x, y]`` or ``[x, y, yaw]`` in ``odom``), gives the episode's goal to a
+  backend that takes one (the real robot's: that is how a deployed agent is
+  told where to go).
 - Bad input raises one of :mod:`rl_env_node.errors` and changes nothing, so
   the next valid call works. Out-of-range actions are clipped to the action
   space and ``info['action_clipped']`` says so.
@@ -21,6 +24,8 @@ Plain Python, no ROS: the env node serves it as ``/reset``, ``/step`` and
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,6 +51,29 @@ from robotino_world.errors import InvalidArgumentError
 
 _WORLD_SEED_BOUND = 2**31 - 1
 """World seeds are drawn from [0, this): they fit the int64 seed fields and every simulator."""
+
+
+#: The reset option that places the episode's goal, beside the task options.
+GOAL_OPTION = 'goal'
+
+
+def _split_goal(options: Any) -> tuple[Any, tuple[float, float, float] | None]:
+    """The task options without ``goal``, and the goal as ``(x, y, yaw)`` in ``odom``.
+
+    :raises RequestError: for a goal that is not 2 or 3 finite numbers.
+    """
+    if not isinstance(options, Mapping) or GOAL_OPTION not in options:
+        return options, None
+    value = options[GOAL_OPTION]
+    numbers = value if isinstance(value, list | tuple) else ()
+    if (len(numbers) not in (2, 3) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            for v in numbers)):
+        raise RequestError(f"reset option 'goal' must be [x, y] or [x, y, yaw] in the odom "
+                           f'frame (m, rad), got {quoted(value)}')
+    x, y, yaw = (*(float(v) for v in numbers), 0.0)[:3]
+    rest = {key: item for key, item in options.items() if key != GOAL_OPTION}
+    return rest, (x, y, yaw)
 
 
 def parse_options_json(text: str) -> dict[str, Any]:
@@ -247,7 +275,8 @@ class EnvCore:
             'observation_names': list(task.observation_names),
             'action_names': list(task.action_names),
             'task_options': describe_options(task.options),
-            'reset_options': 'any task option, for that one episode',
+            'reset_options': "any task option, for that one episode; 'goal': [x, y] or "
+                             "[x, y, yaw] in odom (m, rad), on the real robot only",
             'uses_ground_truth': task.uses_ground_truth,
             'action_clipping': 'actions outside the bounds are clipped; info.action_clipped',
         }
@@ -262,10 +291,15 @@ class EnvCore:
 
         :param seed: restarts the random stream when given (an integer >= 0).
         :param options: task options for this episode only.
-        :raises RequestError: for a bad seed or options that are not a mapping.
+        :raises RequestError: for a bad seed, options that are not a mapping, or a
+            ``goal`` that is malformed or given to a simulator.
         :raises TaskOptionError: for unknown or bad task options.
         :raises BackendError: when the simulator or robot does not answer; reset again.
         """
+        options, goal = _split_goal(options)
+        if goal is not None and not getattr(self._backend, 'accepts_goal', False):
+            raise RequestError("reset option 'goal' is for an env node on the real robot "
+                               '(mode real); in simulation the arena places the goal')
         task = self._episode_task(seed, options)
         seed = None if seed is None else int(seed)
         if self._episode is not None and not self._episode.ended:
@@ -274,7 +308,10 @@ class EnvCore:
         if seed is not None:
             self._rng = np.random.default_rng(seed)
         world_seed = int(self._rng.integers(_WORLD_SEED_BOUND))
-        start = self._backend.start_episode(world_seed, task.world_request(self._rng))
+        world = task.world_request(self._rng)
+        if goal is not None:
+            world = dataclasses.replace(world, goal=goal)
+        start = self._backend.start_episode(world_seed, world)
         observation, info = task.reset(start)
         stamp = start.state.stamp
         self._episode = _Episode(task, self._next_id, seed, observation, stamp,

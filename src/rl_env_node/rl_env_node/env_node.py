@@ -71,7 +71,8 @@ PARAMETERS = (
     ParameterSpec('discovery_timeout', 30.0,
                   'seconds to wait for the simulator or robot to appear', 0.01, 600.0),
     ParameterSpec('goal', [2.0, 0.0, 0.0],
-                  'real mode: goal relative to the robot at reset, [x m, y m, yaw rad]'),
+                  'real mode: goal relative to the robot at a reset without the goal option, '
+                  '[x m, y m, yaw rad]'),
     ParameterSpec('watchdog_periods', 2.0,
                   'real mode: control periods without a step before the base is stopped',
                   0.5, 100.0),

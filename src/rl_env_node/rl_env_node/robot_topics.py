@@ -144,16 +144,21 @@ class RealRobot:
     def __init__(self, topics: RobotinoTopics, control_period: float, goal_offset: Pose2D,
                  timeout: float) -> None:
         self.control_period = control_period
+        self.accepts_goal = True
         self._topics = topics
         self._goal_offset = goal_offset
         self._timeout = timeout
         self._next_tick = time.monotonic()
 
     def start_episode(self, seed: int, world: WorldRequest) -> EpisodeStart:
-        """Stop, read the robot, and place the goal relative to where it stands; no reset."""
+        """Stop, read the robot, and place the goal: the one asked for, or relative to the robot.
+
+        No world is reset: ``world.goal`` (in ``odom``) is the client's, else the
+        goal is ``goal_offset`` from where the robot stands.
+        """
         self._topics.stop()
         state = self._topics.wait_for_state(self._timeout)
-        goal = compose((state.x, state.y, state.yaw), self._goal_offset)
+        goal = world.goal or compose((state.x, state.y, state.yaw), self._goal_offset)
         self._next_tick = time.monotonic() + self.control_period
         return EpisodeStart(state, goal, None)
 

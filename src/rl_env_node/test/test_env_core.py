@@ -175,6 +175,29 @@ def test_reset_options_apply_to_one_episode(core: EnvCore, backend: FakeBackend)
     assert core.step(STILL)[2] is False
 
 
+def test_a_goal_option_reaches_a_backend_that_takes_goals_and_only_it(
+        core: EnvCore, backend: FakeBackend) -> None:
+    with pytest.raises(RequestError, match="'goal' is for an env node on the real robot"):
+        core.reset(seed=0, options={'goal': [1.0, 2.0]})
+    assert backend.worlds == []   # refused before anything happened
+    backend.accepts_goal = True
+    core.reset(seed=0, options={'goal': [1.0, 2.0], 'goal_tolerance': 0.3})
+    assert backend.worlds[-1].goal == (1.0, 2.0, 0.0)
+    core.reset(seed=0, options={'goal': [1, 2, 0.5]})
+    assert backend.worlds[-1].goal == (1.0, 2.0, 0.5)
+    core.reset(seed=0)
+    assert backend.worlds[-1].goal is None
+
+
+@pytest.mark.parametrize('goal', [[1.0], [1.0, 2.0, 3.0, 4.0], [1.0, float('nan')], 'home',
+                                  [True, 1.0], None])
+def test_a_malformed_goal_is_refused_naming_the_form(core: EnvCore, backend: FakeBackend,
+                                                     goal) -> None:
+    backend.accepts_goal = True
+    with pytest.raises(RequestError, match=r'must be \[x, y\] or \[x, y, yaw\]'):
+        core.reset(seed=0, options={'goal': goal})
+
+
 def test_the_layout_option_is_the_scenario_of_the_world_request(
         core: EnvCore, backend: FakeBackend) -> None:
     core.reset(seed=0, options={'layout': 'corridor'})

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 from builtin_interfaces.msg import Time
-from geometry_msgs.msg import Point32, Twist
+from geometry_msgs.msg import Point32, Pose, Twist
 from nav_msgs.msg import Odometry
 from sensor_msgs.msg import PointCloud
 
@@ -118,11 +118,16 @@ def odometry_msg(state: RobotState, odom_frame: str, base_frame: str) -> Odometr
     return msg
 
 
+def planar_pose(pose: Pose) -> tuple[float, float, float]:
+    """``(x, y, yaw)`` of a ``geometry_msgs/Pose``: its position and its heading about z."""
+    q = pose.orientation
+    yaw = math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
+    return (pose.position.x, pose.position.y, yaw)
+
+
 def pose_from_odometry(msg: Odometry) -> tuple[float, float, float]:
     """``(x, y, yaw)`` from an odometry message's planar pose."""
-    q = msg.pose.pose.orientation
-    yaw = math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
-    return (msg.pose.pose.position.x, msg.pose.pose.position.y, yaw)
+    return planar_pose(msg.pose.pose)
 
 
 def distance_sensors_msg(

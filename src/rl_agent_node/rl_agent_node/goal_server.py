@@ -1,0 +1,139 @@
+"""The deploy mode's goal interfaces on the agent node: an action and RViz's goal topic.
+
+- ``navigate_to_goal`` (``rl_interfaces/action/NavigateToGoal``, in the spirit
+  of Nav2's ``NavigateToPose``): goal a ``PoseStamped`` in ``odom``; feedback
+  every control period with the distance left and the time elapsed; result
+  reached, collision, timed out, cancelled or failed. A cancel stops the base
+  at once; a newer goal preempts (aborts) the current one.
+- ``goal_pose`` (``geometry_msgs/PoseStamped``), what RViz's "2D Goal Pose"
+  tool publishes: a new episode toward it, preempting any goal under way.
+
+Both hand the goal to :class:`~rl_agent_node.navigation.GoalNavigator`; the
+callbacks run in a reentrant group on a multi-threaded executor, so a goal
+that drives for seconds leaves cancels, new goals and parameters served.
+Goals in another frame are refused: the agent does no transforms.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from geometry_msgs.msg import PoseStamped
+from rclpy.action import ActionServer, CancelResponse, GoalResponse
+from rclpy.action.server import ServerGoalHandle
+from rclpy.callback_groups import ReentrantCallbackGroup
+from rclpy.node import Node
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+
+from rl_agent_node.navigation import Goal, GoalNavigator, GoalProgress, GoalResult, Outcome
+from rl_agent_node.navigation import checked_goal as _checked_goal
+from rl_interfaces.action import NavigateToGoal
+from rl_ros.contract import ODOM
+from rl_ros.conversions import planar_pose
+
+#: The action's name, in the agent node's namespace.
+ACTION = 'navigate_to_goal'
+#: RViz's "2D Goal Pose" topic.
+GOAL_TOPIC = 'goal_pose'
+#: Reliable, depth 1: RViz publishes its goals reliably; only the newest matters.
+GOAL_TOPIC_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
+
+
+def _duration(seconds: float, msg) -> None:
+    msg.sec = int(seconds)
+    msg.nanosec = int((seconds - int(seconds)) * 1e9)
+
+
+class GoalServer:
+    """The action server and the goal topic of ``node``, driving ``navigator``.
+
+    :param node: the agent node.
+    :param navigator: runs the goals on the env node.
+    :param goals: goals to serve before :attr:`done` is set; 0 for no limit.
+    :param odom_frame: the frame goals must be given in ('' counts as it).
+    """
+
+    def __init__(self, node: Node, navigator: GoalNavigator, goals: int = 0,
+                 odom_frame: str = ODOM.frame) -> None:
+        self._node = node
+        self._navigator = navigator
+        self._odom_frame = odom_frame
+        self._limit = goals
+        #: Goals that have ended, whatever their outcome.
+        self.served = 0
+        self._count_lock = threading.Lock()
+        #: Set once ``goals`` goals have ended.
+        self.done = threading.Event()
+        group = ReentrantCallbackGroup()
+        self._action = ActionServer(
+            node, NavigateToGoal, ACTION, execute_callback=self._execute,
+            goal_callback=self._on_goal, cancel_callback=lambda handle: CancelResponse.ACCEPT,
+            callback_group=group)
+        self._topic = node.create_subscription(PoseStamped, GOAL_TOPIC, self._on_goal_pose,
+                                               GOAL_TOPIC_QOS, callback_group=group)
+
+    def _goal_of(self, msg: PoseStamped) -> Goal:
+        """The pose as an ``odom`` goal; ValueError for another frame or NaN."""
+        frame = msg.header.frame_id.strip('/')
+        if frame not in ('', self._odom_frame):
+            raise ValueError(f'goal in frame {frame!r}; give it in {self._odom_frame!r} '
+                             '(the agent does no transforms)')
+        return _checked_goal(planar_pose(msg.pose))
+
+    def _on_goal(self, request: NavigateToGoal.Goal) -> GoalResponse:
+        try:
+            goal = self._goal_of(request.pose)
+        except ValueError as error:
+            self._node.get_logger().warning(f'goal refused: {error}')
+            return GoalResponse.REJECT
+        self._node.get_logger().info(f'goal accepted: x {goal[0]:.2f} m, y {goal[1]:.2f} m')
+        return GoalResponse.ACCEPT
+
+    def _execute(self, handle: ServerGoalHandle) -> NavigateToGoal.Result:
+        goal = self._goal_of(handle.request.pose)
+
+        def feedback(progress: GoalProgress) -> None:
+            msg = NavigateToGoal.Feedback(distance_remaining=progress.distance_remaining,
+                                          steps=progress.steps)
+            _duration(progress.elapsed, msg.elapsed)
+            handle.publish_feedback(msg)
+
+        result = self._navigator.navigate(goal, lambda: handle.is_cancel_requested, feedback)
+        if result.outcome is Outcome.REACHED:
+            handle.succeed()
+        elif result.outcome is Outcome.CANCELLED and handle.is_cancel_requested:
+            handle.canceled()
+        else:
+            handle.abort()
+        return self._ended(result)
+
+    def _on_goal_pose(self, msg: PoseStamped) -> None:
+        try:
+            goal = self._goal_of(msg)
+        except ValueError as error:
+            self._node.get_logger().warning(f'{GOAL_TOPIC} refused: {error}')
+            return
+        self._node.get_logger().info(f'{GOAL_TOPIC}: x {goal[0]:.2f} m, y {goal[1]:.2f} m')
+        threading.Thread(target=lambda: self._ended(self._navigator.navigate(goal)),
+                         name='goal_pose', daemon=True).start()
+
+    def _ended(self, result: GoalResult) -> NavigateToGoal.Result:
+        """Log and count an ended goal; its action result."""
+        progress = result.progress
+        self._node.get_logger().info(
+            f'goal {result.outcome.name.lower()}: {result.message} ({progress.steps} steps, '
+            f'{progress.elapsed:.1f} s, {progress.distance_remaining:.2f} m left)')
+        with self._count_lock:
+            self.served += 1
+            if self._limit and self.served >= self._limit:
+                self.done.set()
+        msg = NavigateToGoal.Result(outcome=int(result.outcome), message=result.message,
+                                    distance_remaining=progress.distance_remaining,
+                                    steps=progress.steps)
+        _duration(progress.elapsed, msg.elapsed)
+        return msg
+
+    def destroy(self) -> None:
+        """Remove the action server and the subscription from the node."""
+        self._action.destroy()
+        self._node.destroy_subscription(self._topic)
