@@ -3,11 +3,22 @@
 The world it simulates (arenas, layouts, the drive ramp, their errors) is
 :mod:`robotino_world`'s, shared with Webots. This package's plain modules
 know nothing of ROS: :class:`RobotinoSimulator` steps the robot in an
-arena; the sim node wraps it in the shared ``sim/`` server.
+arena; the sim node wraps it in the shared ``sim/`` server;
+:mod:`.realism` lists the real robot's imperfections it can add.
 """
 
-from robotino_mujoco.config import SimulatorConfig
+from robotino_mujoco.config import SimulatorConfig, simulator_config
 from robotino_mujoco.errors import CameraDisabledError
+from robotino_mujoco.realism import DEFAULT_RANDOMISATION, PRESETS, Randomisation, Realism
 from robotino_mujoco.simulator import RobotinoSimulator
 
-__all__ = ['CameraDisabledError', 'RobotinoSimulator', 'SimulatorConfig']
+__all__ = [
+    'DEFAULT_RANDOMISATION',
+    'PRESETS',
+    'CameraDisabledError',
+    'Randomisation',
+    'Realism',
+    'RobotinoSimulator',
+    'SimulatorConfig',
+    'simulator_config',
+]

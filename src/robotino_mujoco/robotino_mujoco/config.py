@@ -1,15 +1,17 @@
 """The simulator's configuration: one frozen dataclass, checked on creation.
 
-The sim node declares these as ROS parameters and hands the values here;
-plain scripts and tests build it directly.
+The sim node declares these as ROS parameters and hands the values here
+through :func:`simulator_config`; plain scripts and tests build it directly.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from robotino_description import ROBOTINO3, RobotinoDescription
+from robotino_mujoco.realism import DEFAULT_RANDOMISATION, IDEAL, Randomisation, Realism
 from robotino_world import DEFAULT_COMMAND_TIMEOUT, DEFAULT_CONTROL_PERIOD, ArenaConfig
 
 _ROOM_WALLS = 4
@@ -43,6 +45,10 @@ class SimulatorConfig:
     :param max_boxes: box pool size: room walls, interior walls and box obstacles.
     :param max_cylinders: cylinder pool size.
     :param description: the robot.
+    :param realism: the imperfections of the robot's measurements and drive;
+        :data:`~robotino_mujoco.realism.IDEAL` (none) by default.
+    :param randomisation: per-episode ranges drawn on top of ``realism`` at
+        every reset, from the reset's seed; None draws nothing.
     """
 
     control_period: float = DEFAULT_CONTROL_PERIOD
@@ -56,6 +62,8 @@ class SimulatorConfig:
     max_boxes: int = 24
     max_cylinders: int = 12
     description: RobotinoDescription = ROBOTINO3
+    realism: Realism = IDEAL
+    randomisation: Randomisation | None = None
 
     def __post_init__(self) -> None:
         """Reject settings the simulator cannot honour, naming the bad value."""
@@ -74,6 +82,14 @@ class SimulatorConfig:
             raise ValueError(
                 f'pools of {self.max_boxes} boxes and {self.max_cylinders} cylinders cannot hold '
                 f'{_ROOM_WALLS} walls and up to {self.arena.obstacle_count[1]} obstacles')
+        if not isinstance(self.realism, Realism):
+            raise ValueError(f'realism must be a Realism (Realism.preset(name) for a named one), '
+                             f'got {self.realism!r}')
+        if self.randomisation is not None:
+            if not isinstance(self.randomisation, Randomisation):
+                raise ValueError(
+                    f'randomisation must be a Randomisation or None, got {self.randomisation!r}')
+            self.randomisation.check(self.realism)
 
     def pools_fit(self, arena: ArenaConfig) -> bool:
         """Whether the geom pools hold the room's walls and ``arena``'s most obstacles.
@@ -102,3 +118,19 @@ class SimulatorConfig:
     def timeout_steps(self) -> int:
         """Physics steps without a command before the base brakes (rounded up)."""
         return -(-round(self.command_timeout * 1e9) // self.physics_step_ns)
+
+
+def simulator_config(realism: str = 'ideal', randomise: bool = False,
+                     **options: Any) -> SimulatorConfig:
+    """A configuration with a named realism preset, randomised per episode when asked.
+
+    What the nodes call with their ``realism`` and ``randomise`` parameters.
+
+    :param realism: a name in :data:`~robotino_mujoco.realism.PRESETS`.
+    :param randomise: draw :data:`~robotino_mujoco.realism.DEFAULT_RANDOMISATION`
+        on top of the preset at every reset.
+    :param options: any other :class:`SimulatorConfig` field.
+    :raises ValueError: for an unknown preset (listing the known ones) or a bad option.
+    """
+    return SimulatorConfig(realism=Realism.preset(realism),
+                           randomisation=DEFAULT_RANDOMISATION if randomise else None, **options)

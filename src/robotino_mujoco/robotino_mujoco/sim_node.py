@@ -10,6 +10,10 @@ shared :class:`~rl_ros.sim_server.SimServer`, as the Webots plugin does.
 Modes: PAUSE (time moves only through ``sim/advance``: lockstep training),
 REALTIME (one control period per wall-clock period) and FAST (periods back
 to back). The node itself runs on the wall clock: it is the clock's source.
+
+``realism`` picks the preset of the robot's imperfections (``ideal`` or
+``realistic``, :mod:`robotino_mujoco.realism`) and ``randomise`` draws them
+anew, around it, at every reset from the reset's seed.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from rl_ros.robot_publisher import RobotTopicPublisher
 from rl_ros.sim_parameters import SIM_PARAMETERS, SimSettings
 from rl_ros.sim_server import Advanced, SimServer, Twist, WorldReset
 from robotino_description import GroundTruth, RobotState
-from robotino_mujoco.config import SimulatorConfig
+from robotino_mujoco.config import SimulatorConfig, simulator_config
+from robotino_mujoco.realism import PRESETS
 from robotino_mujoco.simulator import RobotinoSimulator
 from robotino_world import ArenaConfig, check_world_id
 
@@ -39,6 +44,11 @@ PARAMETERS = (
     ParameterSpec('camera', False, 'render and publish the onboard camera (MUJOCO_GL=egl)'),
     ParameterSpec('camera_width', 64, 'camera image width, pixels', 1, 4096),
     ParameterSpec('camera_height', 64, 'camera image height, pixels', 1, 4096),
+    ParameterSpec('realism', 'ideal',
+                  f'imperfections of the IR sensors, odometry and drive: {" or ".join(PRESETS)}'),
+    ParameterSpec('randomise', False,
+                  'draw noise, latency, friction, mass and motor gain anew at every reset, '
+                  'seeded by the reset (domain randomisation)'),
 )
 
 
@@ -49,21 +59,26 @@ class SimNodeSettings:
     :param sim: what every simulator is told (timing, first world, mode, frames).
     :param simulator: how the MuJoCo simulator runs.
     :param fast_tick: wall-clock seconds between periods in FAST mode.
+    :param realism: the name of the realism preset ``simulator`` was built with.
+    :param randomise: whether ``simulator`` randomises every episode.
     """
 
     sim: SimSettings
     simulator: SimulatorConfig
     fast_tick: float
+    realism: str
+    randomise: bool
 
     @classmethod
     def from_values(cls, values: dict) -> SimNodeSettings:
         """Settings from declared parameter values; ValueError names a bad one."""
         sim = SimSettings.from_values(values)
-        simulator = SimulatorConfig(
+        simulator = simulator_config(
+            values['realism'], values['randomise'],
             control_period=sim.control_period, physics_step=values['physics_step'],
             command_timeout=sim.command_timeout, arena=sim.arena, camera=values['camera'],
             camera_width=values['camera_width'], camera_height=values['camera_height'])
-        return cls(sim, simulator, values['fast_tick'])
+        return cls(sim, simulator, values['fast_tick'], values['realism'], values['randomise'])
 
 
 class RobotinoSimNode(Node):
@@ -92,7 +107,9 @@ class RobotinoSimNode(Node):
         self._publish(self._sim.state())
         self.get_logger().info(
             f'robotino sim ready: mode {self._mode.name.lower()}, control period '
-            f'{sim.control_period} s, seed {sim.seed}, scenario {sim.scenario or "generated"}')
+            f'{sim.control_period} s, seed {sim.seed}, scenario {sim.scenario or "generated"}, '
+            f'realism {self._settings.realism}'
+            f'{" randomised" if self._settings.randomise else ""}')
 
     @property
     def mode(self) -> SimMode:
@@ -138,7 +155,7 @@ class RobotinoSimNode(Node):
         self._sim.set_command(twist)
 
     def _tick(self) -> None:
-        self._publish(self._sim.step_physics(self._settings.simulator.steps_per_period))
+        self._publish(self._sim.step_period())
 
     def _publish(self, state: RobotState) -> None:
         self._topics.publish(state, self._sim.sim_time_ns)

@@ -18,14 +18,18 @@ from rl_ros.conversions import ranges_from_distance_sensors
 from rl_testing import NodeProcess, stop_all
 from rl_testing.ros import call, spin_until, wait_for_service
 from robotino_description import ROBOTINO3
+from robotino_mujoco.realism import DEFAULT_RANDOMISATION, IDEAL, REALISTIC
+from robotino_mujoco.sim_node import PARAMETERS, SimNodeSettings
 
 PERIOD_NS = 100_000_000
 
 
-def start_sim(logs, namespace='', mode='pause', scenario='', seed=0):
+def start_sim(logs, namespace='', mode='pause', scenario='', seed=0, params=()):
     args = ['--ros-args', '-p', f'mode:={mode}', '-p', f'seed:={seed}']
     if scenario:
         args += ['-p', f'scenario:={scenario}']
+    for param in params:
+        args += ['-p', param]
     if namespace:
         args += ['-r', f'__ns:=/{namespace}']
     process = NodeProcess.python_module(
@@ -236,3 +240,43 @@ def test_advance_for_an_earlier_world_is_refused(paused_sim, ros_node):
     assert not stale.success and 'stale' in stale.message
     assert call(ros_node, client, Advance.Request(periods=1, world_id=second)).success
     assert call(ros_node, client, Advance.Request(periods=1)).success
+
+
+def test_realism_parameters_pick_the_preset_and_the_randomisation():
+    values = {spec.name: spec.default for spec in PARAMETERS}
+    plain = SimNodeSettings.from_values(values).simulator
+    assert plain.realism == IDEAL and plain.randomisation is None
+    real = SimNodeSettings.from_values({**values, 'realism': 'realistic', 'randomise': True})
+    assert real.simulator.realism is REALISTIC
+    assert real.simulator.randomisation is DEFAULT_RANDOMISATION
+    with pytest.raises(ValueError, match="ideal, realistic, got 'perfect'"):
+        SimNodeSettings.from_values({**values, 'realism': 'perfect'})
+
+
+def test_an_unknown_realism_preset_stops_the_node_with_a_clear_error(node_logs):
+    process = NodeProcess.python_module(
+        'sim_bad_realism', 'robotino_mujoco.sim_node', ['--ros-args', '-p', 'realism:=perfect'],
+        node_logs).start()
+    try:
+        assert process.wait(60) == 2
+    finally:
+        process.stop()
+    assert "cannot start: realism must be one of ideal, realistic, got 'perfect'" \
+        in process.output()
+
+
+def test_a_randomised_realistic_sim_repeats_a_seed_over_services(node_logs, ros_node):
+    sim = start_sim(node_logs, params=('realism:=realistic', 'randomise:=true'))
+    try:
+        sim.wait_for_output('realism realistic randomised', timeout=10)
+        reset = ros_node.create_client(ResetWorld, 'sim/reset_world')
+        client = ros_node.create_client(Advance, 'sim/advance')
+        wait_for_service(reset, 30)
+        runs = []
+        for seed in (11, 12, 11):
+            assert call(ros_node, reset, ResetWorld.Request(seed=seed)).success
+            states = [advance(ros_node, client, 2, vx=0.2, wz=0.4 * k).state for k in range(4)]
+            runs.append([(s.x, s.y, s.yaw, tuple(s.ranges)) for s in states])
+        assert runs[0] == runs[2] != runs[1]
+    finally:
+        sim.stop()
