@@ -203,6 +203,9 @@ class AgentNode(Node):
             # ended: the server stays a moment for it after the last goal.
             stop.wait(RESULT_GRACE)
         finally:
+            if not server.wait_idle(s.timeout + RESULT_GRACE):
+                self.get_logger().error('the goal under way did not end; the env node\'s '
+                                        'watchdog stops the base')
             server.destroy()
             deployment.close()
         self.get_logger().info(f'deploy ended after {server.served} goals')

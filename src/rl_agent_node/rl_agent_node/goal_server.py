@@ -61,7 +61,8 @@ class GoalServer:
         self._limit = goals
         #: Goals that have ended, whatever their outcome.
         self.served = 0
-        self._count_lock = threading.Lock()
+        self._active = 0
+        self._count_lock = threading.Condition()
         #: Set once ``goals`` goals have ended.
         self.done = threading.Event()
         group = ReentrantCallbackGroup()
@@ -91,6 +92,7 @@ class GoalServer:
 
     def _execute(self, handle: ServerGoalHandle) -> NavigateToGoal.Result:
         goal = self._goal_of(handle.request.pose)
+        self._started()
 
         def feedback(progress: GoalProgress) -> None:
             msg = NavigateToGoal.Feedback(distance_remaining=progress.distance_remaining,
@@ -114,6 +116,7 @@ class GoalServer:
             self._node.get_logger().warning(f'{GOAL_TOPIC} refused: {error}')
             return
         self._node.get_logger().info(f'{GOAL_TOPIC}: x {goal[0]:.2f} m, y {goal[1]:.2f} m')
+        self._started()
         threading.Thread(target=lambda: self._ended(self._navigator.navigate(goal)),
                          name='goal_pose', daemon=True).start()
 
@@ -125,6 +128,8 @@ class GoalServer:
             f'{progress.elapsed:.1f} s, {progress.distance_remaining:.2f} m left)')
         with self._count_lock:
             self.served += 1
+            self._active -= 1
+            self._count_lock.notify_all()
             if self._limit and self.served >= self._limit:
                 self.done.set()
         msg = NavigateToGoal.Result(outcome=int(result.outcome), message=result.message,
@@ -132,6 +137,19 @@ class GoalServer:
                                     steps=progress.steps)
         _duration(progress.elapsed, msg.elapsed)
         return msg
+
+    def _started(self) -> None:
+        with self._count_lock:
+            self._active += 1
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no goal is under way; False on timeout.
+
+        After a stop the goal under way ends with the reset that stops the
+        base, so the env client must stay open until then.
+        """
+        with self._count_lock:
+            return self._count_lock.wait_for(lambda: self._active == 0, timeout)
 
     def destroy(self) -> None:
         """Remove the action server and the subscription from the node."""

@@ -2,47 +2,33 @@
 
 A MuJoCo sim node in realtime mode plays the robot (the driver's topics on
 the wall clock), an env node in real mode serves it, and the agent node in
-deploy mode runs a TorchScript policy that heads straight for the goal (a
-hand-written controller, so that "reached" does not depend on a training
-run). This test process is the user: an rclpy action client, a ``goal_pose``
+deploy mode runs a TorchScript policy that heads straight for the goal
+(``rl_testing.policies``, hand-written, so that "reached" does not depend
+on a training run). This test process is the user: an rclpy action client, a ``goal_pose``
 publisher as RViz's "2D Goal Pose" tool, and a ``cmd_vel`` listener.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import time
 
 import pytest
-import torch
 from action_msgs.msg import GoalStatus
 from geometry_msgs.msg import PoseStamped, Twist
 from rclpy.action import ActionClient
 from rclpy.executors import SingleThreadedExecutor
 
-from rl_agent_node.policies import EXPORT_META
 from rl_interfaces.action import NavigateToGoal
 from rl_testing import NodeProcess, stop_all
+from rl_testing.policies import save_head_for_goal
 
 NAMESPACE = 'robot'
 
 
-class HeadForGoal(torch.nn.Module):
-    """goal_reaching's action toward the goal: its bearing's cosine and sine, full speed."""
-
-    def forward(self, observation: torch.Tensor) -> torch.Tensor:
-        cos, sin = observation[:, 10], observation[:, 11]
-        return torch.stack((cos, sin, torch.zeros_like(cos)), dim=1)
-
-
 @pytest.fixture(scope='module')
 def controller(tmp_path_factory):
-    path = tmp_path_factory.mktemp('policy') / 'head_for_goal.pt'
-    meta = {'task': 'goal_reaching', 'algo': 'hand-written'}
-    torch.jit.save(torch.jit.script(HeadForGoal()), str(path),
-                   _extra_files={EXPORT_META: json.dumps(meta)})
-    return path
+    return save_head_for_goal(tmp_path_factory.mktemp('policy') / 'head_for_goal.pt')
 
 
 @pytest.fixture

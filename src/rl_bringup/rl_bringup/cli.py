@@ -116,6 +116,30 @@ def _run_eval(args: argparse.Namespace) -> int:
     return _launch(_launchable('eval', graph), Path(tempfile.mkdtemp(prefix='rl_eval_')))
 
 
+def _run_deploy(args: argparse.Namespace) -> int:
+    from rl_bringup.deploy_graph import DeployOptions, deploy_graph
+
+    try:
+        options = DeployOptions(
+            model=str(args.model), robot=args.robot, namespace=args.namespace,
+            realism=args.realism, seed=args.seed, scenario=args.scenario, task=args.task,
+            task_options=args.task_options, goals=args.goals)
+    except ValueError as error:
+        print(f'rl deploy: {error}', file=sys.stderr)
+        return 2
+    where = options.namespace.strip('/')
+    prefix = f'/{where}' if where else ''
+    robot = ('a MuJoCo stand-in (realism ' + options.realism + ')' if options.robot == 'sim'
+             else "the robot's driver")
+    print(f'rl deploy: {options.model} on {robot}; Ctrl-C stops the base and ends. Send a '
+          f'goal (odom frame) from another shell:\n'
+          f'  ros2 action send_goal {prefix}/navigate_to_goal '
+          'rl_interfaces/action/NavigateToGoal '
+          '"{pose: {header: {frame_id: odom}, pose: {position: {x: 1.0, y: 0.5}}}}"\n'
+          f"  or RViz's 2D Goal Pose on {prefix}/goal_pose", flush=True)
+    return _launch(deploy_graph(options), Path(tempfile.mkdtemp(prefix='rl_deploy_')))
+
+
 def _run_export(args: argparse.Namespace) -> int:
     from rl_agent_node.cli import export
 
@@ -135,6 +159,28 @@ def _add_env_arguments(parser: argparse.ArgumentParser, num_envs: int) -> None:
     parser.add_argument('--envs-per-process', type=int, default=0,
                         help='sim mujoco: envs per env_group process, served in batches; '
                              "0 (default) chooses from the machine's cores, 1 a process per env")
+
+
+def _add_deploy_arguments(parser: argparse.ArgumentParser) -> None:
+    from rl_bringup.deploy_graph import ROBOTS
+
+    parser.add_argument('model', type=Path,
+                        help='run directory (its best model), model folder, model.zip or .pt')
+    parser.add_argument('--robot', choices=tuple(ROBOTS), default='real', help='; '.join(
+        f'{name}: {meaning}' for name, meaning in ROBOTS.items()) + ' (default real)')
+    parser.add_argument('--namespace', default='',
+                        help="the robot's namespace (default: the root one, as the driver's)")
+    parser.add_argument('--realism', default='realistic',
+                        help='--robot sim: the stand-in\'s realism preset, ideal or realistic '
+                             '(default realistic)')
+    parser.add_argument('--seed', type=int, default=0, help="--robot sim: the stand-in's arena")
+    parser.add_argument('--scenario', default='',
+                        help="--robot sim: the stand-in's arena layout, e.g. empty_room "
+                             '(default: generated from --seed)')
+    parser.add_argument('--task', default='goal_reaching', help='task, as trained')
+    parser.add_argument('--task-options', default='', help='task options, as trained (JSON)')
+    parser.add_argument('--goals', type=int, default=0,
+                        help='goals to serve before ending (default 0: until Ctrl-C)')
 
 
 def _repo_root() -> Path:
@@ -214,6 +260,16 @@ def build_parser() -> argparse.ArgumentParser:
                     "ending with 'success rate: X' and writes evaluation.json by the model.")
     add_eval_arguments(evaluate)
     evaluate.set_defaults(handler=_run_eval)
+
+    deploy = commands.add_parser(
+        'deploy', help='run a trained policy on the robot, or on a MuJoCo stand-in, and '
+                       'drive it to the goals it is sent',
+        description='Bring up the env node in real mode and the agent in deploy mode (and '
+                    'with --robot sim a MuJoCo stand-in for the robot); the agent drives to '
+                    'each goal sent to its navigate_to_goal action or goal_pose topic. '
+                    'Ctrl-C stops the base first.')
+    _add_deploy_arguments(deploy)
+    deploy.set_defaults(handler=_run_deploy)
 
     export = commands.add_parser(
         'export', help='export a trained policy to TorchScript (for robots without SB3)',

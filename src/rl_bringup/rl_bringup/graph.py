@@ -147,7 +147,6 @@ class GraphOptions:
     :param bag_dir: where the recorder writes bags.
     :param run_name: name of the run (bag sub-folder).
     :param agent: the agent node's parameters, or None for no agent (``rl sim``).
-    :param real_robot: no simulator; env nodes in real mode on the robot's own driver.
     :param headless: Webots without window and rendering (servers, containers, speed).
     :param external_envs: namespaces of env nodes running elsewhere (other containers,
         pods or hosts): the graph starts no simulator and no env node, only the
@@ -166,7 +165,6 @@ class GraphOptions:
     bag_dir: str = 'bags'
     run_name: str = 'run'
     agent: dict[str, Any] | None = None
-    real_robot: bool = False
     headless: bool = False
     external_envs: tuple[str, ...] = ()
     envs_per_process: int = 0
@@ -194,13 +192,12 @@ class GraphOptions:
         """The env namespaces: external ones as given, else env_0..env_{N-1}, or the root one.
 
         A single env for interactive use sits in the root namespace, so a user
-        types ``ros2 service call /reset``, and so does the env node on the
-        real robot, beside the driver's root-namespace topics; an agent in
-        simulation always names its envs.
+        types ``ros2 service call /reset``; an agent always names its envs.
+        (A deployment's graph is :mod:`rl_bringup.deploy_graph`'s.)
         """
         if self.external_envs:
             return list(self.external_envs)
-        if self.num_envs == 1 and (self.agent is None or self.real_robot):
+        if self.num_envs == 1 and self.agent is None:
             return ['']
         return [f'env_{k}' for k in range(self.num_envs)]
 
@@ -223,9 +220,9 @@ def auto_envs_per_process(num_envs: int, cores: int) -> int:
 
 
 def _simulator(options: GraphOptions, k: int, namespace: str) -> GraphEntry | None:
-    """Env k's simulator when it runs apart from the env node; None when composed or real."""
+    """Env k's simulator when it runs apart from the env node; None when composed."""
     seed = options.seed + k
-    if options.sim == 'mujoco' or options.real_robot:
+    if options.sim == 'mujoco':
         return None
     if options.sim == 'webots':
         return LaunchInclude('simulator', 'robotino_webots', 'robotino_webots.launch.py', (
@@ -239,7 +236,7 @@ def _simulator(options: GraphOptions, k: int, namespace: str) -> GraphEntry | No
 
 def _env_parameters(options: GraphOptions, k: int) -> dict[str, Any]:
     return {'task': options.task, 'task_options': options.task_options,
-            'seed': options.seed + k, 'mode': 'real' if options.real_robot else 'sim',
+            'seed': options.seed + k, 'mode': 'sim',
             'simulator': 'inprocess' if options.sim == 'mujoco' else 'service'}
 
 
@@ -251,7 +248,7 @@ def _env(options: GraphOptions, k: int, namespace: str) -> NodeSpec:
     """
     parameters = _env_parameters(options, k)
     remappings: tuple[tuple[str, str], ...] = ()
-    if options.sim == 'webots' and not options.real_robot:
+    if options.sim == 'webots':
         parameters |= {'discovery_timeout': WEBOTS_DISCOVERY_TIMEOUT, 'use_sim_time': True}
         if namespace:  # Webots publishes the clock in the robot's namespace
             remappings = (('/' + CLOCK.name, f'/{namespace}/{CLOCK.name}'),)
@@ -272,7 +269,7 @@ def _env_group(options: GraphOptions, first: int, namespaces: list[str]) -> Node
 
 def grouped(options: GraphOptions) -> bool:
     """Whether the env nodes are started in batched groups: MuJoCo in process, named envs."""
-    return (options.sim == 'mujoco' and not options.real_robot and not options.external_envs
+    return (options.sim == 'mujoco' and not options.external_envs
             and options.namespaces != [''])
 
 

@@ -31,6 +31,7 @@ from rl_bringup.agent_commands import (
     rl_train_plan,
     training_report,
 )
+from rl_bringup.deploy_graph import DeployOptions, deploy_graph
 from rl_bringup.graph import (
     WEBOTS_PORT,
     GraphOptions,
@@ -42,7 +43,9 @@ from rl_bringup.graph import (
     usable_cores,
 )
 from rl_bringup.training_run import TrainingRun, training_plan
+from rl_env_node.env_node import PARAMETERS as ENV_PARAMETERS
 from rl_ros.contract import CLOCK
+from robotino_mujoco.sim_node import PARAMETERS as SIM_PARAMETERS
 
 SRC = Path(__file__).resolve().parents[2]
 LAUNCH_FILES = sorted((SRC / 'rl_bringup' / 'launch').glob('*.launch.py'))
@@ -72,8 +75,10 @@ def test_launch_file_builds_its_nodes_from_the_graph(path):
     tree = ast.parse(path.read_text())
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                 for alias in node.names}
-    # The graph comes from bringup_graph, directly or through training_plan (train).
-    builder = 'training_plan' if 'training_plan' in imported else 'bringup_graph'
+    # The graph comes from bringup_graph, directly or through training_plan (train), or
+    # from deploy_graph (deploy).
+    builder = next((name for name in ('training_plan', 'deploy_graph') if name in imported),
+                   'bringup_graph')
     assert {builder, 'describe'} <= imported
     calls = {node.func.id for node in ast.walk(tree)
              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
@@ -133,10 +138,33 @@ def test_the_webots_launch_file_declares_its_arguments_from_launch_config():
     assert {'namespace', 'mode', 'seed', 'headless', 'port', 'world', 'scenario'} <= declared
 
 
-def test_real_robot_graph_has_no_simulator():
-    specs = bringup_graph(GraphOptions(real_robot=True, agent={'mode': 'deploy'}))
-    assert [s.role for s in specs] == ['env', 'agent']
-    assert specs[0].parameters['mode'] == 'real'
+@pytest.mark.parametrize('robot,roles', [('real', ['env', 'agent']),
+                                         ('sim', ['simulator', 'env', 'agent'])])
+def test_a_deployment_runs_the_env_node_in_real_mode_beside_the_robot_or_its_stand_in(
+        robot, roles):
+    specs = deploy_graph(DeployOptions(model='run', robot=robot, namespace='/robotino',
+                                       realism='ideal', seed=3, goals=2))
+    assert [s.role for s in specs] == roles
+    assert {s.namespace for s in specs} == {'robotino'}
+    env, agent = specs[-2:]
+    assert env.parameters['mode'] == 'real' and env.respawn
+    assert agent.parameters == {'mode': 'deploy', 'model': 'run', 'env': 'robotino',
+                                'episodes': 2}
+    if robot == 'sim':
+        assert specs[0].parameters == {'mode': 'realtime', 'seed': 3, 'scenario': '',
+                                       'realism': 'ideal'}
+    declared = {'simulator': SIM_PARAMETERS, 'env': ENV_PARAMETERS, 'agent': AGENT_PARAMETERS}
+    for spec in specs:   # rclpy drops an undeclared parameter without a word
+        assert set(spec.parameters) <= {p.name for p in declared[spec.role]}, spec.label
+        assert console_scripts(spec.package)[spec.executable] == spec.module
+
+
+@pytest.mark.parametrize('options,message', [
+    ({'model': ''}, 'needs the model'), ({'model': 'm', 'robot': 'gazebo'}, "got 'gazebo'"),
+    ({'model': 'm', 'goals': -1}, 'goals must be >= 0')])
+def test_impossible_deployments_are_refused_naming_the_value(options, message):
+    with pytest.raises(ValueError, match=message):
+        DeployOptions(**options)
 
 
 def test_webots_graph_includes_one_lockstep_webots_per_env_on_its_own_port():
@@ -345,11 +373,10 @@ def test_envs_per_process_splits_the_envs_keeping_each_ones_name_and_seed(size, 
 
 @pytest.mark.parametrize('options', [
     GraphOptions(num_envs=4, sim='mujoco_separate', agent={}, envs_per_process=2),
-    GraphOptions(num_envs=1, envs_per_process=2), GraphOptions(real_robot=True, agent={})],
-    ids=['sim_nodes', 'lone_env', 'real_robot'])
+    GraphOptions(num_envs=1, envs_per_process=2)], ids=['sim_nodes', 'lone_env'])
 def test_only_named_mujoco_envs_in_process_are_grouped(options):
     # Envs over sim/ wait inside their callbacks and are not batched; a lone env
-    # sits in the root namespace for interactive use, and the robot has one env.
+    # sits in the root namespace for interactive use.
     assert {spec.executable for spec in env_nodes(options)
             if spec.role == 'env'} == {'env_node'}
 
