@@ -51,6 +51,11 @@ class AgentConfig:
     :param noise_std: standard deviation of that noise, in action units.
     :param task_options: task options for in-process envs (env nodes take theirs
         as node parameters).
+    :param realism: how the simulators behave: the realism preset ('ideal' or
+        'realistic', robotino_mujoco's) of in-process envs and of the env nodes
+        and sim nodes ``rl train`` starts.
+    :param randomise: those simulators draw their realism anew at every reset,
+        seeded by it (domain randomisation).
     :param env_timeout: seconds to wait for an env node's answer.
     :param recovery_timeout: seconds to keep retrying unreachable env nodes
         before giving up (a checkpoint is saved either way).
@@ -73,6 +78,8 @@ class AgentConfig:
     noise_type: str | None = None
     noise_std: float = 0.1
     task_options: Mapping[str, Any] = field(default_factory=dict)
+    realism: str = 'ideal'
+    randomise: bool = False
     env_timeout: float = 10.0
     recovery_timeout: float = 3600.0
 
@@ -89,6 +96,9 @@ class AgentConfig:
                      value, 'a number')
         _require(isinstance(self.task_options, Mapping), 'task_options', self.task_options,
                  'a mapping of task options')
+        _require(isinstance(self.realism, str), 'realism', self.realism,
+                 "a preset name, 'ideal' or 'realistic'")
+        _require(isinstance(self.randomise, bool), 'randomise', self.randomise, 'true or false')
         for name in ('total_steps', 'n_envs', 'checkpoint_freq', 'keep_checkpoints',
                      'torch_threads', 'n_eval_episodes', 'log_freq'):
             _require(getattr(self, name) >= 1, name, getattr(self, name), 'an integer >= 1')

@@ -64,7 +64,8 @@ def make_training_env(config: TrainingConfig, envs: Sequence[str], stop: threadi
         from rl_env_node.inprocess import RobotinoEnv
 
         def make_one() -> gym.Env:
-            return RobotinoEnv(config.task, dict(agent.task_options))
+            return RobotinoEnv(config.task, dict(agent.task_options), realism=agent.realism,
+                               randomise=agent.randomise)
 
         return VecMonitor(DummyVecEnv([make_one] * agent.n_envs))
     from rl_env_client.errors import EnvTimeoutError, RemoteEnvError
@@ -105,19 +106,22 @@ def normalized(venv: VecEnv, config: TrainingConfig, stats: Path | None) -> VecE
 
 
 def make_eval_env(task: str, where: str, task_options: Mapping[str, Any] | None = None,
-                  timeout: float = 10.0) -> gym.Env:
+                  timeout: float = 10.0, realism: str = 'ideal',
+                  randomise: bool = False) -> gym.Env:
     """One env for evaluation: in process, or the env node in namespace ``where``.
 
     :param task: task name (in process) or the one the env node must serve.
     :param where: 'inprocess', or a namespace ('' for the root one).
     :param task_options: in-process task options.
     :param timeout: seconds to wait for the env node and each answer.
+    :param realism: in-process: the simulator's realism preset.
+    :param randomise: in-process: draw the realism anew at every reset.
     :raises ConfigError: when the env node serves another task.
     """
     if where == INPROCESS:
         from rl_env_node.inprocess import RobotinoEnv
 
-        return RobotinoEnv(task, dict(task_options or {}))
+        return RobotinoEnv(task, dict(task_options or {}), realism=realism, randomise=randomise)
     from rl_env_client.ros_env import RosEnv
 
     env = RosEnv(where.strip('/'), timeout=timeout)

@@ -210,7 +210,7 @@ def _callbacks(session: _Session, stop: threading.Event,
         task_options = _served_task_options(session)
         evaluation = HeldOutEvaluation(
             lambda: make_eval_env(config.task, session.eval_env, task_options,
-                                  agent.env_timeout),
+                                  agent.env_timeout, agent.realism, agent.randomise),
             session.metrics, agent.eval_freq,
             held_out_seeds(agent.eval_seed, agent.n_eval_episodes), run.best, meta,
             agent.success_target, stop)

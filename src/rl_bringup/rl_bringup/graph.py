@@ -151,6 +151,9 @@ class GraphOptions:
     :param external_envs: namespaces of env nodes running elsewhere (other containers,
         pods or hosts): the graph starts no simulator and no env node, only the
         recorder and the agent, on these namespaces.
+    :param realism: MuJoCo's realism preset ('ideal' or 'realistic') in the env
+        nodes (``sim`` mujoco) or the sim nodes (``mujoco_separate``).
+    :param randomise: those simulators draw their realism anew at every reset.
     :param envs_per_process: with MuJoCo in process, envs that one ``env_group``
         process holds and serves in batches; 0 chooses from the machine's cores
         (:func:`auto_envs_per_process`), 1 starts one env node process per env.
@@ -167,6 +170,8 @@ class GraphOptions:
     agent: dict[str, Any] | None = None
     headless: bool = False
     external_envs: tuple[str, ...] = ()
+    realism: str = 'ideal'
+    randomise: bool = False
     envs_per_process: int = 0
 
     def __post_init__(self) -> None:
@@ -231,13 +236,22 @@ def _simulator(options: GraphOptions, k: int, namespace: str) -> GraphEntry | No
             ('respawn', 'true')),
             namespace)
     return NodeSpec('simulator', 'robotino_mujoco', 'robotino_sim', 'robotino_mujoco.sim_node',
-                    'robotino_sim', namespace, {'seed': seed, 'mode': 'pause'}, respawn=True)
+                    'robotino_sim', namespace,
+                    {'seed': seed, 'mode': 'pause', **_realism(options)}, respawn=True)
+
+
+def _realism(options: GraphOptions) -> dict[str, Any]:
+    """The MuJoCo simulator's realism parameters, left out where they are the defaults."""
+    if options.realism == 'ideal' and not options.randomise:
+        return {}
+    return {'realism': options.realism, 'randomise': options.randomise}
 
 
 def _env_parameters(options: GraphOptions, k: int) -> dict[str, Any]:
-    return {'task': options.task, 'task_options': options.task_options,
-            'seed': options.seed + k, 'mode': 'sim',
-            'simulator': 'inprocess' if options.sim == 'mujoco' else 'service'}
+    parameters = {'task': options.task, 'task_options': options.task_options,
+                  'seed': options.seed + k, 'mode': 'sim',
+                  'simulator': 'inprocess' if options.sim == 'mujoco' else 'service'}
+    return {**parameters, **_realism(options)} if options.sim == 'mujoco' else parameters
 
 
 def _env(options: GraphOptions, k: int, namespace: str) -> NodeSpec:

@@ -94,6 +94,17 @@ def resolved(run: TrainingRun) -> TrainingRun:
     return dataclasses.replace(run, algo=saved['algo'], task=saved['task'], num_envs=count)
 
 
+def _simulators(run: TrainingRun) -> tuple[str, bool]:
+    """The config's ``realism`` and ``randomise``; on resume the run's own, as it trained."""
+    if run.resume:
+        agent = RunDir.open(Path(run.resume)).read().get('agent') or {}
+        defaults = AgentConfig()
+        return (agent.get('realism', defaults.realism),
+                agent.get('randomise', defaults.randomise))
+    section = _config_section(run)
+    return section.realism, section.randomise
+
+
 def run_path(run: TrainingRun) -> Path:
     """The run directory: the one resumed, the one asked for, or a new one under runs/.
 
@@ -118,11 +129,13 @@ def training_plan(run: TrainingRun, progress_bar: bool) -> tuple[Path, list[Grap
     """
     run = resolved(run)
     run_dir = run_path(run)
+    realism, randomise = _simulators(run)
     agent = {'mode': 'train', **knobs.values(run, TrainSettings),
              'run_dir': '' if run.resume else str(run_dir), 'progress_bar': progress_bar}
     options = GraphOptions(num_envs=run.num_envs, sim=run.sim, task=run.task,
                            task_options=run.task_options, seed=max(run.seed, 0),
                            record=run.record, bag_dir=str(run_dir), run_name='bags',
                            agent=agent, headless=run.headless, external_envs=run.external_envs,
+                           realism=realism, randomise=randomise,
                            envs_per_process=run.envs_per_process)
     return run_dir, bringup_graph(options)

@@ -70,6 +70,10 @@ PARAMETERS = (
                   0.01, 600.0),
     ParameterSpec('discovery_timeout', 30.0,
                   'seconds to wait for the simulator or robot to appear', 0.01, 600.0),
+    ParameterSpec('realism', 'ideal', "inprocess simulator: imperfections of the IR sensors, "
+                                      "odometry and drive, 'ideal' or 'realistic'"),
+    ParameterSpec('randomise', False, 'inprocess simulator: draw noise, latency, friction, '
+                                      'mass and motor gain anew at every reset, seeded by it'),
     ParameterSpec('goal', [2.0, 0.0, 0.0],
                   'real mode: goal relative to the robot at a reset without the goal option, '
                   '[x m, y m, yaw rad]'),
@@ -96,6 +100,8 @@ class EnvNodeSettings:
     discovery_timeout: float
     goal: tuple[float, float, float]
     watchdog_periods: float
+    realism: str = 'ideal'
+    randomise: bool = False
 
     @classmethod
     def from_values(cls, values: dict) -> EnvNodeSettings:
@@ -114,7 +120,7 @@ class EnvNodeSettings:
             values['control_period'], values['physics_step'], values['publish_robot_topics'],
             values['timeout'], values['discovery_timeout'],
             tuple(float(v) for v in values['goal']),
-            values['watchdog_periods'])
+            values['watchdog_periods'], values['realism'], values['randomise'])
 
 
 class EnvNode(Node):
@@ -164,8 +170,8 @@ class EnvNode(Node):
         # Imported here: it loads MuJoCo, which the robot and service modes never need.
         from rl_env_node.inprocess import InProcessSimulation
 
-        self._inprocess = InProcessSimulation.with_timing(settings.control_period,
-                                                          settings.physics_step)
+        self._inprocess = InProcessSimulation.with_timing(
+            settings.control_period, settings.physics_step, settings.realism, settings.randomise)
         self._topics = RobotTopicPublisher(self, ROBOTINO3.ir, ODOM.frame, ODOM_CHILD_FRAME,
                                            settings.publish_robot_topics)
         return self._inprocess

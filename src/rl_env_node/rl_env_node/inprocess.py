@@ -27,6 +27,7 @@ from rl_env_node.errors import BackendError, TaskOptionError
 from rl_env_node.frames import goal_in_odom
 from rl_env_node.tasks import Task, make_task
 from robotino_mujoco import RobotinoSimulator, SimulatorConfig
+from robotino_mujoco import simulator_config as make_simulator_config
 from robotino_world import (
     ArenaGenerationError,
     InvalidArgumentError,
@@ -52,13 +53,18 @@ class InProcessSimulation:
         self.control_period = self._sim.config.control_period
 
     @classmethod
-    def with_timing(cls, control_period: float, physics_step: float) -> InProcessSimulation:
+    def with_timing(cls, control_period: float, physics_step: float, realism: str = 'ideal',
+                    randomise: bool = False) -> InProcessSimulation:
         """A new simulator stepping ``physics_step`` seconds, ``control_period`` per act.
 
         For the env node, which thereby never imports MuJoCo's modules itself.
+
+        :param realism: the simulator's realism preset (``robotino_mujoco.PRESETS``).
+        :param randomise: draw the realism anew at every reset (domain randomisation).
+        :raises ValueError: for an unknown preset or timings that do not fit.
         """
-        return cls(config=SimulatorConfig(control_period=control_period,
-                                          physics_step=physics_step))
+        return cls(config=make_simulator_config(
+            realism, randomise, control_period=control_period, physics_step=physics_step))
 
     @property
     def simulator(self) -> RobotinoSimulator:
@@ -109,7 +115,9 @@ class RobotinoEnv(gymnasium.Env[np.ndarray, np.ndarray]):
     :param task: a registered task name, or a task instance.
     :param task_options: options for a task given by name (JSON-like mapping).
     :param max_episode_steps: time limit in steps; the task's default when None.
-    :param simulator_config: how to simulate; the defaults when None.
+    :param simulator_config: how to simulate; else the defaults with ``realism``.
+    :param realism: realism preset of a default simulator (``robotino_mujoco.PRESETS``).
+    :param randomise: a default simulator draws its realism anew at every reset.
     """
 
     metadata = {'render_modes': []}
@@ -117,12 +125,14 @@ class RobotinoEnv(gymnasium.Env[np.ndarray, np.ndarray]):
     def __init__(self, task: str | Task = 'goal_reaching',
                  task_options: Mapping[str, Any] | None = None,
                  max_episode_steps: int | None = None,
-                 simulator_config: SimulatorConfig | None = None) -> None:
+                 simulator_config: SimulatorConfig | None = None, realism: str = 'ideal',
+                 randomise: bool = False) -> None:
         if isinstance(task, str):
             task = make_task(task, task_options)
         elif task_options:
             task = task.replace(task_options)
-        self._backend = InProcessSimulation(config=simulator_config)
+        config = simulator_config or make_simulator_config(realism, randomise)
+        self._backend = InProcessSimulation(config=config)
         self._core = EnvCore(task, self._backend, max_episode_steps)
         self.observation_space = self._core.observation_space
         self.action_space = self._core.action_space

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+
 def save_head_for_goal(path: Path) -> Path:
     """Write the policy to ``path`` (a ``.pt``); returns ``path``."""
     import torch
