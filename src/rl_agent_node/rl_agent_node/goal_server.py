@@ -28,13 +28,13 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rl_agent_node.navigation import Goal, GoalNavigator, GoalProgress, GoalResult, Outcome
 from rl_agent_node.navigation import checked_goal as _checked_goal
 from rl_interfaces.action import NavigateToGoal
-from rl_ros.contract import ODOM
+from rl_ros.contract import GOAL_POSE, NAVIGATE_TO_GOAL, ODOM
 from rl_ros.conversions import planar_pose
 
 #: The action's name, in the agent node's namespace.
-ACTION = 'navigate_to_goal'
+ACTION = NAVIGATE_TO_GOAL.name
 #: RViz's "2D Goal Pose" topic.
-GOAL_TOPIC = 'goal_pose'
+GOAL_TOPIC = GOAL_POSE.name
 #: Reliable, depth 1: RViz publishes its goals reliably; only the newest matters.
 GOAL_TOPIC_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
 
@@ -50,7 +50,8 @@ class GoalServer:
     :param node: the agent node.
     :param navigator: runs the goals on the env node.
     :param goals: goals to serve before :attr:`done` is set; 0 for no limit.
-    :param odom_frame: the frame goals must be given in ('' counts as it).
+    :param odom_frame: the frame goals must be given in ('' counts as it, and so
+        does a prefixed one such as ``robotino/odom``).
     """
 
     def __init__(self, node: Node, navigator: GoalNavigator, goals: int = 0,
@@ -76,7 +77,8 @@ class GoalServer:
     def _goal_of(self, msg: PoseStamped) -> Goal:
         """The pose as an ``odom`` goal; ValueError for another frame or NaN."""
         frame = msg.header.frame_id.strip('/')
-        if frame not in ('', self._odom_frame):
+        # The ros2-robotino driver prefixes its frames with its namespace: robotino/odom.
+        if frame not in ('', self._odom_frame) and not frame.endswith('/' + self._odom_frame):
             raise ValueError(f'goal in frame {frame!r}; give it in {self._odom_frame!r} '
                              '(the agent does no transforms)')
         return _checked_goal(planar_pose(msg.pose))

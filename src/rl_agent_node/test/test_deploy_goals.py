@@ -140,7 +140,7 @@ def test_goals_by_action_and_topic_cancel_preempt_and_a_wrong_frame(deployed, ro
     deadline = time.monotonic() + 10
     while publisher.get_subscription_count() < 1 and time.monotonic() < deadline:
         time.sleep(0.1)
-    publisher.publish(pose(0.5, -0.5))
+    publisher.publish(pose(0.5, -0.5, frame=f'{NAMESPACE}/odom'))   # a driver's tf_prefix
     # The fifth goal ended (the refused one never started): the agent, told to serve 5, ends.
     assert deployed.wait(90) == 0, deployed.output()
     output = deployed.output()

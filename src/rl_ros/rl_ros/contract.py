@@ -60,6 +60,8 @@ TRANSITIONS = Endpoint('transitions', 'rl_interfaces/msg/Transition')
 EPISODE_STATS = Endpoint('episode_stats', 'rl_interfaces/msg/EpisodeStats')
 STEP_BATCH = Endpoint('step_batch', 'rl_interfaces/srv/StepBatch')
 RESET_BATCH = Endpoint('reset_batch', 'rl_interfaces/srv/ResetBatch')
+NAVIGATE_TO_GOAL = Endpoint('navigate_to_goal', 'rl_interfaces/action/NavigateToGoal', 'odom')
+GOAL_POSE = Endpoint('goal_pose', 'geometry_msgs/msg/PoseStamped', 'odom')
 
 #: Topics a simulator publishes, as the real driver does (plus the clock).
 PUBLISHED = (ODOM, DISTANCE_SENSORS, BUMPER, CLOCK)
@@ -79,6 +81,9 @@ BATCH_SERVICES = (STEP_BATCH, RESET_BATCH)
 
 #: The env node's topics: every step and every finished episode.
 ENV_TOPICS = (TRANSITIONS, EPISODE_STATS)
+
+#: The agent's in deploy mode: goals by action, and RViz's "2D Goal Pose" topic.
+GOAL_INTERFACES = (NAVIGATE_TO_GOAL, GOAL_POSE)
 
 #: ``child_frame_id`` of ``odom``: the body frame (REP 105).
 ODOM_CHILD_FRAME = 'base_link'

@@ -27,7 +27,8 @@ def test_every_endpoint_has_a_unique_name():
 def test_grouped_endpoints_are_the_module_level_ones():
     listed = set(ENDPOINTS.values())
     for group in (contract.PUBLISHED, contract.SUBSCRIBED, contract.SERVICES,
-                  contract.ENV_SERVICES, contract.ENV_TOPICS):
+                  contract.ENV_SERVICES, contract.ENV_TOPICS, contract.BATCH_SERVICES,
+                  contract.GOAL_INTERFACES):
         assert set(group) <= listed
 
 
@@ -35,13 +36,15 @@ def test_grouped_endpoints_are_the_module_level_ones():
 def test_interface_is_the_class_the_type_names(key):
     endpoint = ENDPOINTS[key]
     package, kind, name = endpoint.type.split('/')
-    assert kind in ('msg', 'srv'), endpoint.type
+    assert kind in ('msg', 'srv', 'action'), endpoint.type
     interface = endpoint.interface()
     assert interface is getattr(importlib.import_module(f'{package}.{kind}'), name)
     assert interface.__name__ == name
     assert interface.__module__.startswith(f'{package}.{kind}.'), interface.__module__
     is_service = hasattr(interface, 'Request') and hasattr(interface, 'Response')
     assert is_service == (kind == 'srv'), endpoint.type
+    is_action = all(hasattr(interface, part) for part in ('Goal', 'Result', 'Feedback'))
+    assert is_action == (kind == 'action'), endpoint.type
 
 
 def test_odom_is_nav_msgs_odometry():
