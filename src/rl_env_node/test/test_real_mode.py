@@ -10,11 +10,13 @@ import time
 
 import pytest
 from geometry_msgs.msg import Twist
+from nav_msgs.msg import Odometry
 
 from rl_interfaces.srv import Reset, Step
-from rl_ros.contract import CMD_VEL, RESET, STEP
+from rl_ros.contract import CMD_VEL, ODOM, RESET, STEP
 from rl_testing import NodeProcess, stop_all
 from rl_testing.ros import call, spin_until, wait_for_service
+from robotino_description import ROBOTINO3
 
 
 def start(logs, name, module, params):
@@ -78,3 +80,22 @@ def test_bumper_stops_the_base_and_ends_the_episode(robot, ros_node):
             break
     assert answer.terminated and '"collision": true' in answer.info_json
     spin_until(ros_node, lambda: commands and commands[-1] == Twist(), 10, 'a zero command')
+
+
+def test_the_stand_in_clamps_cmd_vel_to_the_real_drivers_limits(robot, ros_node):
+    """A runaway command is cut to the driver's per-axis 1.0 m/s and the wheels' speed."""
+    robot('empty_room')
+    speeds = []
+    ros_node.create_subscription(
+        Odometry, f'/robot/{ODOM.name}', lambda msg: speeds.append(msg.twist.twist.linear.x), 50)
+    command = ros_node.create_publisher(Twist, f'/robot/{CMD_VEL.name}', 10)
+    runaway = Twist()
+    runaway.linear.x = 5.0
+    for _ in range(40):   # 2 s at 20 Hz, each command within the stand-in's timeout
+        command.publish(runaway)
+        tick = time.monotonic() + 0.05
+        spin_until(ros_node, lambda due=tick: time.monotonic() >= due, 1.0, 'the next command')
+    assert len(speeds) > 10
+    limits = ROBOTINO3.limits
+    assert max(speeds) > 0.5   # it did drive
+    assert max(speeds) <= limits.max_linear_speed + 0.02
