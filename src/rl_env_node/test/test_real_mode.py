@@ -89,6 +89,8 @@ def test_the_stand_in_clamps_cmd_vel_to_the_real_drivers_limits(robot, ros_node)
     ros_node.create_subscription(
         Odometry, f'/robot/{ODOM.name}', lambda msg: speeds.append(msg.twist.twist.linear.x), 50)
     command = ros_node.create_publisher(Twist, f'/robot/{CMD_VEL.name}', 10)
+    spin_until(ros_node, lambda: speeds and command.get_subscription_count() > 0, 30,
+               'odometry, and the stand-in listening')
     runaway = Twist()
     runaway.linear.x = 5.0
     for _ in range(40):   # 2 s at 20 Hz, each command within the stand-in's timeout
