@@ -72,3 +72,15 @@ def test_the_train_bench_reports_ppo_and_sac_in_process_and_over_ros(tmp_path):
     for name, values in results.items():
         assert values['steps_per_s'] > 0, name
         assert name.endswith('inprocess') or values['ratio_to_inprocess'] > 0, name
+
+
+def test_the_deploy_bench_drives_goals_through_the_action_and_reports_both_policies(tmp_path):
+    from rl_testing.policies import save_head_for_goal
+
+    policy = save_head_for_goal(tmp_path / 'p.pt')
+    results = run_bench(tmp_path, 'deploy_bench.py', '--goals', '1',
+                        '--policy', f'ideal={policy}', '--policy', f'randomised={policy}')
+    for name in ('ideal', 'randomised'):
+        assert results[name]['goals'] == 1, results
+        assert len(results[name]['per_goal']) == 1 and results[name]['per_goal'][0]['outcome']
+    assert 'ratio_randomised_to_ideal' in results['comparison']

@@ -32,6 +32,7 @@ from rl_bringup.training_run import TrainingRun
 from rl_testing import NodeProcess
 
 LAUNCH_DIR = Path(__file__).resolve().parents[1] / 'launch'
+CONFIG_DIR = Path(__file__).resolve().parents[2] / 'rl_agent_node' / 'config'
 #: PPO in seconds: rollouts of 2 x 256 steps, a checkpoint and a 4-episode evaluation per 1024.
 SMALL = ('{n_steps: 256, batch_size: 128, n_epochs: 2, eval_freq: 1024, n_eval_episodes: 4, '
          'checkpoint_freq: 1024, log_freq: 512}')
@@ -165,8 +166,13 @@ GIVEN = {'algo': 'sac', 'task': 'wall_following', 'config': 'tuned/sac.yaml', 't
 
 
 def test_every_knob_reaches_the_agent_alike_through_ros2_launch_and_rl_train(
-        ros2_cli, node_logs, scratch):
+        ros2_cli, node_logs, scratch, monkeypatch):
     assert set(GIVEN) | {'resume'} == {f.name for f in knob_fields(TrainSettings)}
+    # Planning reads the config (its realism goes to the env nodes): give the one named.
+    config = scratch / GIVEN['config']
+    config.parent.mkdir(parents=True)
+    config.write_text((CONFIG_DIR / 'sac.yaml').read_text())
+    monkeypatch.chdir(scratch)
     # --launch-prefix echo prints each node's command instead of running it, so the agent
     # "ends" at once and the launch with it; launch_ros's params files hold what each got.
     process = NodeProcess(
