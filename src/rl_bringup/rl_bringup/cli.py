@@ -146,6 +146,18 @@ def _run_export(args: argparse.Namespace) -> int:
     return export(args)
 
 
+def _run_replay(args: argparse.Namespace) -> int:
+    from rl_bringup.replay import ReplayError, replay
+
+    try:
+        summary = replay(args.bag, args.out)
+    except ReplayError as error:
+        print(f'rl replay: {error}', file=sys.stderr)
+        return 2
+    print(summary.describe(), flush=True)
+    return 0
+
+
 def _add_env_arguments(parser: argparse.ArgumentParser, num_envs: int) -> None:
     from rl_bringup.agent_commands import add_sim_argument
 
@@ -277,6 +289,16 @@ def build_parser() -> argparse.ArgumentParser:
                     'as a TorchScript module.')
     add_export_arguments(export)
     export.set_defaults(handler=_run_export)
+
+    replay = commands.add_parser(
+        'replay', help="draw an episode bag's top view (trajectory, IR hits, outcome)",
+        description='Read one episode bag of the recorder and draw its top view in the odom '
+                    'frame: the trajectory, start and end, the footprint, the IR hits and '
+                    'the outcome; .gif animates the trajectory. Exits 2 for a non-bag.')
+    replay.add_argument('bag', type=Path, help='an episode bag folder (rosbag2)')
+    replay.add_argument('--out', type=Path, default=None,
+                        help='episode.png or episode.gif (default: <bag>/episode.png)')
+    replay.set_defaults(handler=_run_replay)
     return parser
 
 
