@@ -125,7 +125,7 @@ def json_patch(document: dict, operations: list[dict]) -> None:
 def webots_manifests() -> list[dict]:
     """The documents ``kubectl apply -k docker/k8s/webots`` applies: the base, patched."""
     overlay = yaml.safe_load(WEBOTS_OVERLAY.read_text())
-    assert overlay['resources'] == ['..']  # the base is docker/k8s, as manifests() reads it
+    assert overlay['resources'] == ['../base']  # the manifests manifests() reads
     documents = manifests()
     for patch in overlay['patches']:
         [target] = [doc for doc in documents if doc['kind'] == patch['target']['kind']
@@ -735,3 +735,20 @@ def test_hadolint_finds_nothing(dockerfile):
     result = subprocess.run([hadolint, '--no-color', str(dockerfile)], capture_output=True,
                             text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.skipif(shutil.which('kubectl') is None, reason='kubectl is not installed')
+@pytest.mark.parametrize('folder', ['.', 'webots'])
+def test_kustomize_renders_each_deployment_as_these_checks_read_it(folder):
+    rendered = subprocess.run(['kubectl', 'kustomize', str(K8S / folder)], capture_output=True,
+                              text=True, timeout=60)
+    assert rendered.returncode == 0, rendered.stderr   # e.g. an overlay naming its own parent
+    documents = [doc for doc in yaml.safe_load_all(rendered.stdout) if doc]
+    expected = manifests() if folder == '.' else webots_manifests()
+    assert sorted((d['kind'], d['metadata']['name']) for d in documents) == sorted(
+        (d['kind'], d['metadata']['name']) for d in expected)
+    sim, want = (find('StatefulSet', 'rl-sim', docs) for docs in (documents, expected))
+    assert sim['spec']['replicas'] == want['spec']['replicas']
+    [container], [wanted] = pod_spec(sim)['containers'], pod_spec(want)['containers']
+    assert (container['image'], container['args']) == (wanted['image'], wanted['args'])
+    assert config_map_data('rl-training', documents) == config_map_data('rl-training', expected)
