@@ -1,6 +1,7 @@
 """``./rl deploy --robot sim`` as a user runs it: goals by action and topic, then Ctrl-C.
 
-The launcher starts a MuJoCo stand-in for the robot (realtime, ``realistic``
+``./rl`` itself (the repository's script: set-up check, then the CLI) starts
+the launcher, which starts a MuJoCo stand-in for the robot (realtime, ``realistic``
 imperfections), the env node in real mode and the agent in deploy mode, all
 in the namespace ``robotino``; the policy is ``rl_testing.policies``'s
 hand-written one, which heads for the goal, so "reached" tests the plumbing
@@ -21,15 +22,15 @@ from rclpy.executors import SingleThreadedExecutor
 from rl_interfaces.action import NavigateToGoal
 from rl_testing import NodeProcess
 from rl_testing.policies import save_head_for_goal
+from rl_testing.ros2_cli import repository_root
 
 
 @pytest.fixture
 def deployment(ros_domain, node_logs, tmp_path):
     policy = save_head_for_goal(tmp_path / 'head_for_goal.pt')
-    process = NodeProcess.python_module(
-        'rl_deploy', 'rl_bringup.cli',
-        ['deploy', str(policy), '--robot', 'sim', '--namespace', 'robotino',
-         '--scenario', 'empty_room'], node_logs).start()
+    process = NodeProcess(
+        'rl_deploy', [str(repository_root() / 'rl'), 'deploy', str(policy), '--robot', 'sim',
+                      '--namespace', 'robotino', '--scenario', 'empty_room'], node_logs).start()
     try:
         process.wait_for_output('send goals', timeout=90)
         yield process
