@@ -25,11 +25,17 @@ from rclpy.callback_groups import ReentrantCallbackGroup
 from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 
-from rl_agent_node.navigation import Goal, GoalNavigator, GoalProgress, GoalResult, Outcome
-from rl_agent_node.navigation import checked_goal as _checked_goal
+from rl_agent_node.navigation import (
+    Goal,
+    GoalNavigator,
+    GoalProgress,
+    GoalResult,
+    Outcome,
+    checked_goal,
+)
 from rl_interfaces.action import NavigateToGoal
 from rl_ros.contract import GOAL_POSE, NAVIGATE_TO_GOAL, ODOM
-from rl_ros.conversions import planar_pose
+from rl_ros.conversions import duration_from_seconds, planar_pose
 
 #: The action's name, in the agent node's namespace.
 ACTION = NAVIGATE_TO_GOAL.name
@@ -37,11 +43,6 @@ ACTION = NAVIGATE_TO_GOAL.name
 GOAL_TOPIC = GOAL_POSE.name
 #: Reliable, depth 1: RViz publishes its goals reliably; only the newest matters.
 GOAL_TOPIC_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
-
-
-def _duration(seconds: float, msg) -> None:
-    msg.sec = int(seconds)
-    msg.nanosec = int((seconds - int(seconds)) * 1e9)
 
 
 class GoalServer:
@@ -81,7 +82,7 @@ class GoalServer:
         if frame not in ('', self._odom_frame) and not frame.endswith('/' + self._odom_frame):
             raise ValueError(f'goal in frame {frame!r}; give it in {self._odom_frame!r} '
                              '(the agent does no transforms)')
-        return _checked_goal(planar_pose(msg.pose))
+        return checked_goal(planar_pose(msg.pose))
 
     def _on_goal(self, request: NavigateToGoal.Goal) -> GoalResponse:
         try:
@@ -97,10 +98,9 @@ class GoalServer:
         self._started()
 
         def feedback(progress: GoalProgress) -> None:
-            msg = NavigateToGoal.Feedback(distance_remaining=progress.distance_remaining,
-                                          steps=progress.steps)
-            _duration(progress.elapsed, msg.elapsed)
-            handle.publish_feedback(msg)
+            handle.publish_feedback(NavigateToGoal.Feedback(
+                distance_remaining=progress.distance_remaining,
+                elapsed=duration_from_seconds(progress.elapsed), steps=progress.steps))
 
         result = self._navigator.navigate(goal, lambda: handle.is_cancel_requested, feedback)
         if result.outcome is Outcome.REACHED:
@@ -134,11 +134,10 @@ class GoalServer:
             self._count_lock.notify_all()
             if self._limit and self.served >= self._limit:
                 self.done.set()
-        msg = NavigateToGoal.Result(outcome=int(result.outcome), message=result.message,
-                                    distance_remaining=progress.distance_remaining,
-                                    steps=progress.steps)
-        _duration(progress.elapsed, msg.elapsed)
-        return msg
+        return NavigateToGoal.Result(outcome=int(result.outcome), message=result.message,
+                                     distance_remaining=progress.distance_remaining,
+                                     elapsed=duration_from_seconds(progress.elapsed),
+                                     steps=progress.steps)
 
     def _started(self) -> None:
         with self._count_lock:

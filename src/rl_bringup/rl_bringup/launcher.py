@@ -98,10 +98,10 @@ def write_params_file(specs: Sequence[NodeSpec], path: Path) -> Path:
 def node_command(spec: NodeSpec, params_file: Path) -> list[str]:
     """``python -m module [arguments] --ros-args ...`` for a node spec."""
     args = [sys.executable, '-m', spec.module, *spec.arguments, '--ros-args']
-    if not spec.holds_several:
+    if not spec.holds_several:   # several nodes keep their own names and namespaces
         args += ['-r', f'__node:={spec.name}']
-    if spec.namespace and not spec.holds_several:
-        args += ['-r', f'__ns:=/{spec.namespace}']
+        if spec.namespace:
+            args += ['-r', f'__ns:=/{spec.namespace}']
     if spec.parameter_sets():
         args += ['--params-file', str(params_file)]
     for source, target in spec.remappings:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from builtin_interfaces.msg import Time
+from builtin_interfaces.msg import Duration, Time
 from geometry_msgs.msg import Point32, Pose, Twist
 from nav_msgs.msg import Odometry
 from sensor_msgs.msg import PointCloud
@@ -43,6 +43,12 @@ def time_from_nanoseconds(nanoseconds: int) -> Time:
     """Exact conversion; the simulators count time in integer nanoseconds."""
     sec, nanosec = divmod(int(nanoseconds), 1_000_000_000)
     return Time(sec=sec, nanosec=nanosec)
+
+
+def duration_from_seconds(seconds: float) -> Duration:
+    """A ``builtin_interfaces/Duration`` for a non-negative span in seconds."""
+    sec, nanosec = divmod(round(seconds * 1e9), 1_000_000_000)
+    return Duration(sec=sec, nanosec=nanosec)
 
 
 def seconds_from_time(stamp: Time) -> float:
