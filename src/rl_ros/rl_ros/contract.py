@@ -62,6 +62,11 @@ STEP_BATCH = Endpoint('step_batch', 'rl_interfaces/srv/StepBatch')
 RESET_BATCH = Endpoint('reset_batch', 'rl_interfaces/srv/ResetBatch')
 NAVIGATE_TO_GOAL = Endpoint('navigate_to_goal', 'rl_interfaces/action/NavigateToGoal', 'odom')
 GOAL_POSE = Endpoint('goal_pose', 'geometry_msgs/msg/PoseStamped', 'odom')
+#: The env node's world, when its backend knows it (MuJoCo in process): walls,
+#: obstacles and goal as markers in ``map``, latched, sent again at every reset.
+ARENA_MARKERS = Endpoint('arena_markers', 'visualization_msgs/msg/MarkerArray', 'map')
+#: The agent's, in its namespace, while it trains (latched).
+TRAINING_PROGRESS = Endpoint('training_progress', 'rl_interfaces/msg/TrainingProgress')
 
 #: Topics a simulator publishes, as the real driver does (plus the clock).
 PUBLISHED = (ODOM, DISTANCE_SENSORS, BUMPER, CLOCK)
@@ -81,6 +86,10 @@ BATCH_SERVICES = (STEP_BATCH, RESET_BATCH)
 
 #: The env node's topics: every step and every finished episode.
 ENV_TOPICS = (TRANSITIONS, EPISODE_STATS)
+
+#: ``header.frame_id`` of the arena: the world (REP 105 ``map``), fixed for an episode;
+#: ``map`` -> ``odom`` is where the episode started.
+MAP_FRAME = 'map'
 
 #: The agent's in deploy mode: goals by action, and RViz's "2D Goal Pose" topic.
 GOAL_INTERFACES = (NAVIGATE_TO_GOAL, GOAL_POSE)
