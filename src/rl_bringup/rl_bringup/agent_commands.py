@@ -91,6 +91,12 @@ def training_report(run_dir: Path) -> str:
         if path.exists():
             lines.append(f'{label:<16} {path}')
     lines.append(f"bags:            {run_dir / 'bags'} ({len(bags)} episodes)")
+    # Here, not at the top: planning a run (the launch files) would load matplotlib for nothing.
+    from rl_bringup.episode_pictures import draw_best_and_worst
+
+    for picture in draw_best_and_worst(run_dir / 'bags', run_dir / 'episodes'):
+        lines.append(f'{picture.label + " episode:":<16} {picture.picture} (return '
+                     f'{picture.episode_return:.2f}, {picture.bag.name})')
     if (run_dir / 'tb').is_dir():
         lines.append(f"tensorboard:     tensorboard --logdir {run_dir / 'tb'}")
     if (run_dir / 'summary.json').exists():

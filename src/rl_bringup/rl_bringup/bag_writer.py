@@ -3,7 +3,10 @@
 Each episode becomes ``<run_dir>/<env or 'root'>_ep<episode_id:06d>/`` holding
 ``metadata.yaml`` (rosbag2 version 9) and one MCAP file, written with the
 ``rosbags`` library: what ``ros2 bag info`` and ``ros2 bag play`` read. The
-messages go in as received (CDR), so nothing is deserialized to write them.
+messages go in as received (CDR), so nothing is deserialized to write them;
+beside them go ``/tf``, ``/tf_static`` and ``/robot_description``, derived
+from them (:mod:`rl_bringup.bag_scene`), so that RViz and Foxglove draw the
+episode. ``ros_distro`` names the distribution the types come from.
 
 Writing happens on a thread of its own so that the recorder's subscriptions
 never wait for the disk.
@@ -33,9 +36,12 @@ from rosbags.rosbag2 import StoragePlugin, Writer, WriterError
 from rosbags.typesys import TypesysError
 from rosbags.typesys.store import Typestore
 
+from rl_bringup.bag_scene import LATCHED_TOPICS, TF, BagScene, SceneMessage
 from rl_bringup.episode_recording import FinishedEpisode, RecordedMessage
 
 _NS_PER_S = 1_000_000_000
+#: What ``ros_distro`` in a bag's metadata says: the distribution of the typestore.
+ROS_DISTRO = 'kilted'
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,11 @@ class OfferedQos:
             liveliness_lease_duration=_qos_time(self.liveliness_lease_ns),
             avoid_ros_namespace_conventions=False,
         )
+
+
+#: The derived topics' QoS, as ``robot_state_publisher`` and tf2 offer them.
+_SCENE_QOS = {topic: (OfferedQos(durability='TRANSIENT_LOCAL', depth=1),)
+              for topic in LATCHED_TOPICS} | {TF: (OfferedQos(depth=100),)}
 
 
 def _member(enum: type[Enum], name: str) -> Enum:
@@ -136,7 +147,7 @@ class WrittenBag:
     """A bag on disk.
 
     :param path: the rosbag2 folder.
-    :param messages: messages written.
+    :param messages: messages written, the derived ``/tf`` and the like included.
     :param size_bytes: bytes of its files.
     """
 
@@ -147,6 +158,28 @@ class WrittenBag:
 
 def _folder_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob('*') if f.is_file())
+
+
+class _DistroWriter(Writer):
+    """rosbags' writer, with the real distribution as ``ros_distro``.
+
+    rosbags writes ``ros_distro: rosbags`` into both the MCAP's metadata
+    record and ``metadata.yaml``; tools that pick message definitions by
+    distribution read it, so both get :data:`ROS_DISTRO` instead.
+    """
+
+    def close(self) -> None:
+        """Write the index and metadata, naming the distribution."""
+        storage = self.storage
+        if storage is not None:
+            close_storage = storage.close
+            storage.close = lambda version, text: close_storage(version, _with_distro(text))
+        super().close()
+        self.metapath.write_text(_with_distro(self.metapath.read_text('utf8')), 'utf8')
+
+
+def _with_distro(metadata: str) -> str:
+    return metadata.replace('ros_distro: rosbags', f'ros_distro: {ROS_DISTRO}')
 
 
 class EpisodeBagWriter:
@@ -165,6 +198,7 @@ class EpisodeBagWriter:
             raise ValueError(f'max_total_bytes must be >= 0, got {max_total_bytes}')
         self.run_dir = Path(run_dir)
         self._typestore = typestore
+        self._scene = BagScene(typestore)
         self._max_total = max_total_bytes
         existing = sorted(self.run_dir.glob('*/metadata.yaml'),
                           key=lambda p: (p.stat().st_mtime_ns, p.parent.name))
@@ -193,11 +227,11 @@ class EpisodeBagWriter:
         """
         path = self._free_path(bag_name(episode.env, episode.episode_id, episode.start))
         try:
-            self._write_bag(path, episode, offered_qos or {})
+            count = self._write_bag(path, episode, offered_qos or {})
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
-        bag = WrittenBag(path, len(episode.messages), _folder_size(path))
+        bag = WrittenBag(path, count, _folder_size(path))
         self._bags.append((path, bag.size_bytes))
         self._total += bag.size_bytes
         return bag
@@ -211,19 +245,27 @@ class EpisodeBagWriter:
         return path
 
     def _write_bag(self, path: Path, episode: FinishedEpisode,
-                   offered_qos: Mapping[str, Sequence[OfferedQos]]) -> None:
+                   offered_qos: Mapping[str, Sequence[OfferedQos]]) -> int:
+        """Write the bag; the number of messages written, the derived ones included."""
         records = sorted(zip(bag_timestamps(episode.messages), episode.messages, strict=True),
                          key=lambda record: (record[0], record[1].order_ns))
-        with Writer(path, version=9, storage_plugin=StoragePlugin.MCAP) as writer:
+        scene = self._scene.messages(records)
+        written: list[tuple[int, int, RecordedMessage | SceneMessage]] = [
+            (stamp, 1, message) for stamp, message in records]
+        written += [(message.stamp_ns, 0, message) for message in scene]
+        written.sort(key=lambda item: (item[0], item[1]))
+        qos = {**offered_qos, **_SCENE_QOS}
+        with _DistroWriter(path, version=9, storage_plugin=StoragePlugin.MCAP) as writer:
             connections = {}
-            for _, message in records:
+            for _, _, message in written:
                 if message.topic not in connections:
-                    profiles = [q.to_rosbags() for q in offered_qos.get(message.topic, ())]
+                    profiles = [q.to_rosbags() for q in qos.get(message.topic, ())]
                     connections[message.topic] = writer.add_connection(
                         message.topic, message.msgtype, typestore=self._typestore,
                         serialization_format='cdr', offered_qos_profiles=profiles)
-            for stamp, message in records:
+            for stamp, _, message in written:
                 writer.write(connections[message.topic], stamp, message.data)
+        return len(written)
 
     def rotate(self) -> list[Path]:
         """Delete the oldest bags until all fit under the cap; the newest is always kept.

@@ -1,14 +1,16 @@
 """The episode recorder node: chosen episodes of every env node as rosbag2 bags.
 
 For each env namespace it subscribes ``transitions``, ``episode_stats`` and
-the robot topics ``cmd_vel``, ``odom``, ``distance_sensors`` and ``bumper``
-(env nodes publish transitions and robot topics only while someone
-subscribes, so this node is what turns them on), holds each episode's
+the robot topics ``cmd_vel``, ``odom``, ``distance_sensors``, ``bumper`` and
+``arena_markers`` (env nodes publish transitions and robot topics only while
+someone subscribes, so this node is what turns them on), holds each episode's
 messages serialized in memory, and when the episode has ended lets the policy
 decide: written as ``<bag_dir>/<run_name>/<env or 'root'>_s<start>_ep<episode_id:06d>/``
 (``start`` counts the env node's starts over the run, since its episode ids
 restart with each: no two bags of a run share a name)
-(MCAP, rosbag2 version 9, readable by ``ros2 bag``), or dropped. Bags are
+(MCAP, rosbag2 version 9, readable by ``ros2 bag``, with the ``/tf``,
+``/tf_static`` and ``/robot_description`` that RViz and Foxglove need, see
+:mod:`rl_bringup.bag_scene`), or dropped. Bags are
 written on a thread of their own; past ``max_total_mb`` the run's oldest bags
 are deleted.
 
@@ -59,7 +61,15 @@ from rl_bringup.episode_recording import (
     RecordedMessage,
 )
 from rl_bringup.recording_policy import PolicyKind, RecordingPolicy
-from rl_ros.contract import BUMPER, CMD_VEL, DISTANCE_SENSORS, EPISODE_STATS, ODOM, TRANSITIONS
+from rl_ros.contract import (
+    ARENA_MARKERS,
+    BUMPER,
+    CMD_VEL,
+    DISTANCE_SENSORS,
+    EPISODE_STATS,
+    ODOM,
+    TRANSITIONS,
+)
 from rl_ros.node_main import run_node
 from rl_ros.parameters import ParameterSpec, declare_parameters
 
@@ -74,8 +84,8 @@ PARAMETERS = (
                   "episodes to record: 'all', 'none', 'failures' (not a success) or "
                   "'every:K' (episode ids that are multiples of K, per env)"),
     ParameterSpec('record_robot_topics', True,
-                  'also record cmd_vel, odom, distance_sensors and bumper; false: only '
-                  'transitions and episode_stats (a fifth of the messages)'),
+                  'also record cmd_vel, odom, distance_sensors, bumper and arena_markers; '
+                  'false: only transitions and episode_stats (a fifth of the messages)'),
     ParameterSpec('max_total_mb', 1024.0,
                   "cap on the run's bags, MB; the oldest bags are deleted past it; 0: no cap",
                   0.0, 1e9),
@@ -97,8 +107,9 @@ _TIMER_PERIOD = 0.1
 _QOS = QoSProfile(depth=1000)
 #: Messages one callback takes from its queue beyond its own, when behind.
 _DRAIN_LIMIT = 100
-#: Per env, besides the episode topics: the robot's.
-_ROBOT_TOPICS = (CMD_VEL, ODOM, DISTANCE_SENSORS, BUMPER)
+#: Per env, besides the episode topics: the robot's, and its world's when the env node
+#: holds the simulator (published at each reset).
+_ROBOT_TOPICS = (CMD_VEL, ODOM, DISTANCE_SENSORS, BUMPER, ARENA_MARKERS)
 
 
 @dataclass(frozen=True)

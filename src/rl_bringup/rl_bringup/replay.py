@@ -3,13 +3,12 @@
 Reads one episode bag of the recorder (rosbag2, MCAP) with ``rosbags`` and the
 typestore of :mod:`rl_bringup.bag_types`, so no ROS graph, no rclpy and no
 simulator are needed: a bag copied off a trainer or a robot is enough. Drawn
-with matplotlib's Agg backend (headless): the odom trajectory, start and end,
-the robot's footprint at the end, and the IR hits moved into odom with the
-pose nearest in time; the title gives env, episode and outcome.
-
-The arena (walls, obstacles, goal) is not in the bags yet, so it is not drawn;
-a later step records it as markers. The goal is not drawn either: Transition
-carries only the flattened observation, whose layout depends on the task.
+with matplotlib's Agg backend (headless): the arena (walls, obstacles, goal)
+from the bag's ``arena_markers``, the trajectory, start and end, the robot's
+footprint at the end, and the IR hits moved with the pose nearest in time;
+the title gives env, episode and outcome. With the markers everything is
+drawn in ``map`` (odometry moved by the episode's start pose, as ``/tf_static``
+in the bag does); without them (a bag of the real robot) in ``odom``.
 Bags recorded with ``record_robot_topics: false`` hold no odom and no IR: the
 picture then says so and shows what there is (the outcome).
 """
@@ -29,16 +28,21 @@ import matplotlib.pyplot as plt
 from matplotlib.animation import FuncAnimation, PillowWriter
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Circle, Rectangle
 from rosbags.rosbag2 import Reader, ReaderError
 from rosbags.typesys.store import Typestore
 
 from rl_bringup.bag_types import EPISODE_STATS, TRANSITION, interface_msg_files, make_typestore
 from rl_ros.conversions import DRIVER_CLOUD_RADIUS
+from rl_ros.markers import GOAL, start_pose
 from robotino_description import ROBOTINO3
 
 ODOMETRY = 'nav_msgs/msg/Odometry'
 POINT_CLOUD = 'sensor_msgs/msg/PointCloud'
-_READ = frozenset({ODOMETRY, POINT_CLOUD, TRANSITION, EPISODE_STATS})
+MARKER_ARRAY = 'visualization_msgs/msg/MarkerArray'
+_READ = frozenset({ODOMETRY, POINT_CLOUD, TRANSITION, EPISODE_STATS, MARKER_ARRAY})
+#: visualization_msgs/Marker types and action drawn: CUBE, CYLINDER, ADD.
+_CUBE, _CYLINDER, _ADD = 1, 3, 0
 #: An IR point this close to the end of its band (metres) means nothing was seen.
 _NO_ECHO_MARGIN = 1e-3
 #: A GIF longer than this many frames is subsampled: a picture, not a video.
@@ -63,6 +67,28 @@ class Pose2D:
     x: float
     y: float
     yaw: float
+
+
+@dataclass(frozen=True)
+class Solid:
+    """A marker seen from above, in ``map``.
+
+    :param namespace: the marker's ns (walls, obstacles, goal).
+    :param cylinder: a disc (else a rectangle).
+    :param x: centre, metres.
+    :param y: centre, metres.
+    :param yaw: rotation, radians.
+    :param size_x: full size along its x (a disc's diameter), metres.
+    :param size_y: full size along its y, metres.
+    """
+
+    namespace: str
+    cylinder: bool
+    x: float
+    y: float
+    yaw: float
+    size_x: float
+    size_y: float
 
 
 @dataclass(frozen=True)
@@ -107,6 +133,7 @@ class EpisodeRecord:
     :param episode_id: from the stats, else from the transitions; None without either.
     :param outcome: from ``episode_stats``; None when the bag has none.
     :param topics: the bag's topics.
+    :param solids: the arena's walls, obstacles and goal (from its markers), in ``map``.
     """
 
     bag: Path
@@ -118,6 +145,7 @@ class EpisodeRecord:
     episode_id: int | None = None
     outcome: Outcome | None = None
     topics: tuple[str, ...] = ()
+    solids: list[Solid] = field(default_factory=list)
 
     def notes(self) -> list[str]:
         """What is missing from the bag, for the picture and the terminal."""
@@ -197,18 +225,43 @@ def read_episode(bag: Path, typestore: Typestore | None = None) -> EpisodeRecord
     typestore = typestore or make_typestore(interface_msg_files())
     record = EpisodeRecord(bag)
     clouds: list[tuple[int, object]] = []
+    markers: list = []
     try:
         with Reader(bag) as reader:
             record.topics = tuple(sorted(c.topic for c in reader.connections))
             wanted = [c for c in reader.connections if c.msgtype in _READ]
             for connection, t_ns, raw in reader.messages(connections=wanted):
                 msg = typestore.deserialize_cdr(raw, connection.msgtype)
-                _take(record, clouds, connection.topic, connection.msgtype, t_ns, msg)
+                if connection.msgtype == MARKER_ARRAY:
+                    markers = list(msg.markers)
+                else:
+                    _take(record, clouds, connection.topic, connection.msgtype, t_ns, msg)
     except (ReaderError, OSError) as error:
         raise ReplayError(f'{bag} is not a readable rosbag2 bag: {error}') from None
     record.poses.sort(key=lambda pose: pose.t_ns)
     record.hits = _hits_in_odom(record.poses, clouds)
+    start = start_pose(markers)
+    if start is not None:
+        _into_map(record, start)
+        record.solids = [_solid(m) for m in markers
+                         if m.action == _ADD and m.type in (_CUBE, _CYLINDER)]
     return record
+
+
+def _solid(marker: object) -> Solid:
+    q = marker.pose.orientation
+    return Solid(marker.ns, marker.type == _CYLINDER, float(marker.pose.position.x),
+                 float(marker.pose.position.y), yaw_of(q.x, q.y, q.z, q.w),
+                 float(marker.scale.x), float(marker.scale.y))
+
+
+def _into_map(record: EpisodeRecord, start: object) -> None:
+    """Move poses and hits from ``odom`` into ``map``: ``odom`` lies at the start pose there."""
+    origin = Pose2D(0, start.x, start.y, start.yaw)
+    record.poses = [Pose2D(p.t_ns, *to_odom(origin, p.x, p.y), p.yaw + start.yaw)
+                    for p in record.poses]
+    record.hits = [(t_ns, *to_odom(origin, x, y)) for t_ns, x, y in record.hits]
+    record.frame = 'map'
 
 
 def _take(record: EpisodeRecord, clouds: list[tuple[int, object]], topic: str,
@@ -268,6 +321,8 @@ def _figure(record: EpisodeRecord) -> tuple[Figure, Axes]:
     axis.set_ylabel(f'y [m] (frame {record.frame})')
     axis.set_aspect('equal', adjustable='box')
     axis.grid(True, alpha=0.3)
+    for solid in record.solids:
+        axis.add_patch(_patch(solid))
     if record.poses:
         start = record.poses[0]
         axis.plot(start.x, start.y, 'o', color='tab:green', label='start')
@@ -277,11 +332,36 @@ def _figure(record: EpisodeRecord) -> tuple[Figure, Axes]:
     return figure, axis
 
 
+def _patch(solid: Solid) -> Circle | Rectangle:
+    """A wall or obstacle in grey, the goal as a translucent green disc."""
+    goal = solid.namespace == GOAL
+    style = ({'color': 'tab:green', 'alpha': 0.35, 'label': 'goal'} if goal
+             else {'color': '0.45', 'alpha': 0.9})
+    if solid.cylinder:
+        return Circle((solid.x, solid.y), solid.size_x / 2, **style)
+    return Rectangle((solid.x - solid.size_x / 2, solid.y - solid.size_y / 2), solid.size_x,
+                     solid.size_y, angle=math.degrees(solid.yaw), rotation_point='center',
+                     **style)
+
+
+def _corners(solid: Solid) -> list[tuple[float, float]]:
+    """The corners of a rectangle's footprint, or of a disc's bounding square."""
+    half_x, half_y = solid.size_x / 2, solid.size_y / 2
+    if solid.cylinder:
+        return [(solid.x - half_x, solid.y - half_x), (solid.x + half_x, solid.y + half_x)]
+    centre = Pose2D(0, solid.x, solid.y, solid.yaw)
+    return [to_odom(centre, sx * half_x, sy * half_y) for sx in (-1, 1) for sy in (-1, 1)]
+
+
 def _limits(axis: Axes, record: EpisodeRecord) -> None:
-    """Fit everything, the footprint included, so a GIF's frames do not jump."""
+    """Fit everything, the footprint and the arena included, so a GIF's frames do not jump."""
     radius = ROBOTINO3.geometry.base_radius
     xs = [p.x for p in record.poses] + [h[1] for h in record.hits]
     ys = [p.y for p in record.poses] + [h[2] for h in record.hits]
+    for solid in record.solids:
+        corners = _corners(solid)
+        xs += [x for x, _ in corners]
+        ys += [y for _, y in corners]
     if xs:
         axis.set_xlim(min(xs) - 2 * radius, max(xs) + 2 * radius)
         axis.set_ylim(min(ys) - 2 * radius, max(ys) + 2 * radius)

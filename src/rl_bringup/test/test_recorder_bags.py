@@ -82,24 +82,33 @@ def test_an_episode_reads_back_from_its_bag(typestore, tmp_path):
     qos = {'/env_1/transitions': [OfferedQos(depth=100)]}
     bag = writer.write(episode('env_1', 3, steps=4), qos)
     assert bag.path == tmp_path / 'run' / 'env_1_s00_ep000003'
-    assert bag.messages == 9
+    assert bag.messages == 9 + 2   # and the derived /tf_static and /robot_description
     metadata = yaml.safe_load((bag.path / 'metadata.yaml').read_text())
     info = metadata['rosbag2_bagfile_information']
     assert (info['version'], info['storage_identifier']) == (9, 'mcap')
     assert info['relative_file_paths'] == ['env_1_s00_ep000003.mcap']
     with Reader(bag.path) as reader:
         counts = {c.topic: (c.msgtype, c.msgcount) for c in reader.connections}
+        # Without odom nor an arena: no /tf and no map -> odom, but the robot's frames.
         assert counts == {'/env_1/bumper': ('std_msgs/msg/Bool', 4),
                           '/env_1/transitions': (TRANSITION, 4),
-                          '/env_1/episode_stats': (EPISODE_STATS, 1)}
-        transitions = reader.connections[1]
-        assert transitions.ext.offered_qos_profiles[0].depth == 100
+                          '/env_1/episode_stats': (EPISODE_STATS, 1),
+                          '/tf_static': ('tf2_msgs/msg/TFMessage', 1),
+                          '/robot_description': ('std_msgs/msg/String', 1)}
+        by_topic = {c.topic: c for c in reader.connections}
+        assert by_topic['/env_1/transitions'].ext.offered_qos_profiles[0].depth == 100
+        latched = by_topic['/tf_static'].ext.offered_qos_profiles[0]
+        assert latched.durability.name == 'TRANSIENT_LOCAL'
         records = [(c.topic, t, typestore.deserialize_cdr(raw, c.msgtype))
                    for c, t, raw in reader.messages()]
+    assert info['ros_distro'] == 'kilted'
     steps = [m.step_index for topic, _, m in records if topic == '/env_1/transitions']
     assert steps == [0, 1, 2, 3]
+    recorded = [(topic, t) for topic, t, _ in records if topic.startswith('/env_1/')]
     # Bag times: header stamps; a bumper borrows the stamp before it (the first: the first).
-    assert [t for _, t, _ in records][:4] == [10**8, 10**8, 10**8, 2 * 10**8]
+    assert [t for _, t in recorded][:4] == [10**8, 10**8, 10**8, 2 * 10**8]
+    (static,) = [m for topic, _, m in records if topic == '/tf_static']
+    assert {t.child_frame_id for t in static.transforms} >= {f'ir{k}' for k in range(1, 10)}
     assert [m.data for topic, _, m in records if topic == '/env_1/bumper'] == [
         False, True, False, False]
 

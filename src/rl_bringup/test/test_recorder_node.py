@@ -18,13 +18,24 @@ from rl_bringup.bag_types import interface_msg_files, make_typestore
 from rl_bringup.recorder_node import PARAMETERS, RecorderSettings
 from rl_bringup.recording_policy import PolicyKind
 from rl_env_client.ros_env import RosEnv
-from rl_ros.contract import BUMPER, DISTANCE_SENSORS, EPISODE_STATS, ODOM, TRANSITIONS
+from rl_ros.contract import (
+    ARENA_MARKERS,
+    BUMPER,
+    CMD_VEL,
+    DISTANCE_SENSORS,
+    EPISODE_STATS,
+    ODOM,
+    TRANSITIONS,
+)
 from rl_testing import NodeProcess, stop_all
 from rl_testing.ros import spin_until
 
 EPISODE_STEPS = 20
-#: What an env node with the in-process simulator publishes (no cmd_vel: nobody publishes it).
-TOPICS = (TRANSITIONS, EPISODE_STATS, ODOM, DISTANCE_SENSORS, BUMPER)
+#: What an env node with the in-process simulator publishes.
+TOPICS = (TRANSITIONS, EPISODE_STATS, ODOM, DISTANCE_SENSORS, BUMPER, CMD_VEL, ARENA_MARKERS)
+#: What the bag writer adds, for RViz and Foxglove.
+DERIVED = {'tf': 'tf2_msgs/msg/TFMessage', 'tf_static': 'tf2_msgs/msg/TFMessage',
+           'robot_description': 'std_msgs/msg/String'}
 
 
 def start_recorder(logs: Path, bag_dir: Path, policy: str, ready: str) -> NodeProcess:
@@ -58,8 +69,12 @@ def run_episode(env: RosEnv, seed: int,
 
 
 def expected_counts(length: int) -> dict[str, int]:
-    """Messages per topic of an episode of ``length`` steps: robot topics also at the reset."""
-    return {TRANSITIONS.name: length, EPISODE_STATS.name: 1,
+    """Messages per topic of an episode of ``length`` steps: robot topics also at the reset.
+
+    The command comes with each step, the arena with the reset; ``/tf`` with each odom.
+    """
+    return {TRANSITIONS.name: length, EPISODE_STATS.name: 1, CMD_VEL.name: length,
+            ARENA_MARKERS.name: 1, 'tf': length + 1, 'tf_static': 1, 'robot_description': 1,
             **{topic.name: length + 1 for topic in (ODOM, DISTANCE_SENSORS, BUMPER)}}
 
 
@@ -105,7 +120,8 @@ def test_each_episode_becomes_a_bag_that_reads_back(ros_domain, node_logs, tmp_p
         info = yaml.safe_load((path / 'metadata.yaml').read_text())['rosbag2_bagfile_information']
         assert (info['version'], info['storage_identifier']) == (9, 'mcap')
         types, messages = read_bag(path, typestore)
-        assert types == {topic.name: topic.type for topic in TOPICS}
+        assert types == {topic.name: topic.type for topic in TOPICS} | DERIVED
+        assert info['ros_distro'] == 'kilted'
         counts = {name: len(msgs) for name, msgs in messages.items()}
         assert counts == expected_counts(length)
         transitions = messages[TRANSITIONS.name]
@@ -115,6 +131,29 @@ def test_each_episode_becomes_a_bag_that_reads_back(ros_domain, node_logs, tmp_p
         (stats,) = messages[EPISODE_STATS.name]
         assert (stats.episode_id, stats.seed, stats.length) == (episode_id, seed, length)
         assert len(messages[DISTANCE_SENSORS.name][0].points) == 9
+        assert_scene(messages)
+
+
+def assert_scene(messages: dict) -> None:
+    """The arena, the command and the tf tree of a recorded episode hang together."""
+    (arena,) = messages[ARENA_MARKERS.name]
+    namespaces = [m.ns for m in arena.markers]
+    assert namespaces[0] == '' and arena.markers[0].action == 3   # DELETEALL first
+    assert namespaces.count('walls') == 4 and namespaces[-2:] == ['goal', 'start']
+    assert {m.header.frame_id for m in arena.markers} == {'map'}
+    start = arena.markers[-1].pose
+    (static,) = messages['tf_static']
+    tree = {(t.header.frame_id, t.child_frame_id): t.transform for t in static.transforms}
+    assert ('base_link', 'ir1') in tree and ('base_link', 'wheel0_link') in tree
+    assert tree[('map', 'odom')].translation.x == pytest.approx(start.position.x)
+    assert tree[('map', 'odom')].rotation.z == pytest.approx(start.orientation.z)
+    odom_tf = [t.transforms[0] for t in messages['tf']]
+    assert [(t.header.frame_id, t.child_frame_id) for t in odom_tf[:1]] == [('odom', 'base_link')]
+    assert [t.transform.translation.x for t in odom_tf] == [
+        o.pose.pose.position.x for o in messages[ODOM.name]]
+    assert all(t.linear.x == t.linear.y == t.angular.z == 0.0 for t in messages[CMD_VEL.name])
+    (description,) = messages['robot_description']
+    assert description.data.startswith('<?xml') and '<robot name=' in description.data
 
 
 def test_every_k_subscribes_robot_topics_only_around_recorded_episodes(

@@ -20,8 +20,11 @@ from rl_bringup.bag_writer import EpisodeBagWriter
 from rl_bringup.episode_recording import FinishedEpisode, RecordedMessage
 from rl_bringup.replay import ReplayError, read_episode, replay
 from rl_interfaces.msg import EpisodeStats, Transition
-from rl_ros.conversions import distance_sensors_msg
+from rl_ros.conversions import distance_sensors_msg, time_from_nanoseconds
+from rl_ros.markers import arena_markers
 from robotino_description import ROBOTINO3
+from robotino_world.arena import Arena, room_walls
+from robotino_world.shapes import Box, Cylinder, Pose2D
 
 STEPS = 20
 NS = 10**8  # 0.1 s per step
@@ -65,9 +68,20 @@ def transition_bytes(step):
     return serialize_message(msg)
 
 
-def write_episode(path, typestore, robot_topics=True):
-    """A bag as the recorder writes one: robot topics (optional), transitions, stats."""
+#: A 4 m x 3 m room with a pillar and a box; the robot starts at (-1, 0.5) facing +y.
+ARENA = Arena('', 4.0, 3.0, room_walls(4.0, 3.0, 0.1, 0.3),
+              (Cylinder(1.0, 1.0, 0.15, 0.3), Box(-1.0, -1.0, 0.4, 0.2, 0.1, 0.3)),
+              Pose2D(-1.0, 0.5, math.pi / 2), Pose2D(1.5, -1.0))
+
+
+def write_episode(path, typestore, robot_topics=True, arena=None):
+    """A bag as the recorder writes one: robot topics (optional), the arena, transitions, stats."""
     messages = []
+    if arena is not None:
+        markers = arena_markers(arena, 0.2, time_from_nanoseconds(0))
+        messages.append(RecordedMessage('/env_0/arena_markers',
+                                        'visualization_msgs/msg/MarkerArray',
+                                        serialize_message(markers), -1, None))
     for step in range(STEPS):
         stamp = step * NS
         if robot_topics:
@@ -105,6 +119,25 @@ def test_the_bag_gives_poses_ir_hits_in_odom_and_the_outcome(typestore, tmp_path
     outcome = record.outcome
     assert (outcome.label, outcome.length, outcome.episode_return) == ('timed out', STEPS, 9.5)
     assert record.notes() == []
+
+
+def test_with_the_arena_everything_is_drawn_in_map(typestore, tmp_path):
+    record = read_episode(write_episode(tmp_path, typestore, arena=ARENA), typestore)
+    assert record.frame == 'map'
+    # odom starts at (-1, 0.5) facing +y: odom's x axis is map's y axis there.
+    assert (record.poses[0].x, record.poses[0].y) == pytest.approx((-1.0, 0.5))
+    assert (record.poses[10].x, record.poses[10].y) == pytest.approx((-1.0, 1.5))
+    assert record.poses[-1].yaw == pytest.approx(math.pi)
+    assert record.hits[0][1:] == pytest.approx((-1.0, 0.5 + 0.3))
+    kinds = sorted((s.namespace, s.cylinder) for s in record.solids)
+    assert kinds == [('goal', True), ('obstacles', False), ('obstacles', True)] + [
+        ('walls', False)] * 4
+    (goal,) = [s for s in record.solids if s.namespace == 'goal']
+    assert (goal.x, goal.y, goal.size_x) == pytest.approx((1.5, -1.0, 0.4))
+    (box,) = [s for s in record.solids if s.namespace == 'obstacles' and not s.cylinder]
+    assert (box.yaw, box.size_x, box.size_y) == pytest.approx((0.4, 0.4, 0.2))
+    summary = replay(write_episode(tmp_path / 'drawn', typestore, arena=ARENA))
+    assert_has_content(summary.output)
 
 
 def test_replay_draws_a_png_into_the_bag_by_default(typestore, tmp_path):

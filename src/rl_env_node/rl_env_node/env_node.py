@@ -32,6 +32,7 @@ from rl_env_node.msg_conversions import episode_stats_msg, fill_spec, info_json,
 from rl_env_node.robot_topics import RealRobot, RobotinoTopics
 from rl_env_node.service_simulation import ServiceSimulation
 from rl_env_node.tasks import make_task
+from rl_env_node.world_topics import DEFAULT_GOAL_TOLERANCE, WorldTopics
 from rl_interfaces.msg import EpisodeStats, Transition
 from rl_interfaces.srv import GetSpec, Reset, Step
 from rl_ros.contract import (
@@ -132,6 +133,7 @@ class EnvNode(Node):
         settings = self.settings
         self._inprocess: InProcessSimulation | None = None
         self._topics: RobotTopicPublisher | None = None
+        self._world: WorldTopics | None = None
         task = make_task(settings.task, settings.task_options)
         self._core = EnvCore(task, self._make_backend(), settings.max_episode_steps)
         self._first_seed = settings.seed
@@ -174,12 +176,24 @@ class EnvNode(Node):
             settings.control_period, settings.physics_step, settings.realism, settings.randomise)
         self._topics = RobotTopicPublisher(self, ROBOTINO3.ir, ODOM.frame, ODOM_CHILD_FRAME,
                                            settings.publish_robot_topics)
+        if settings.publish_robot_topics:
+            self._world = WorldTopics(self)
         return self._inprocess
 
     def _publish_robot(self) -> None:
         if self._topics is not None:
             sim = self._inprocess.simulator
             self._topics.publish(sim.state(), sim.sim_time_ns)
+
+    def _publish_arena(self) -> None:
+        if self._world is not None:
+            sim = self._inprocess.simulator
+            tolerance = getattr(self._core.task.options, 'goal_tolerance', DEFAULT_GOAL_TOLERANCE)
+            self._world.publish_arena(sim.arena, tolerance, sim.sim_time_ns)
+
+    def _publish_command(self) -> None:
+        if self._world is not None:
+            self._world.publish_command(self._inprocess.last_twist)
 
     @property
     def core(self) -> EnvCore:
@@ -202,6 +216,7 @@ class EnvNode(Node):
         except Exception as error:
             raise self._unexpected(RESET.name, error) from error
         self._publish_robot()
+        self._publish_arena()
         return observation, {**info, 'episode_id': self._core.episode_id}
 
     def step_env(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
@@ -215,6 +230,7 @@ class EnvNode(Node):
             raise
         except Exception as error:
             raise self._unexpected(STEP.name, error) from error
+        self._publish_command()
         self._publish_robot()
         if self._transitions.get_subscription_count():
             self._transitions.publish(

@@ -51,6 +51,8 @@ class InProcessSimulation:
                  config: SimulatorConfig | None = None) -> None:
         self._sim = simulator if simulator is not None else RobotinoSimulator(config)
         self.control_period = self._sim.config.control_period
+        #: The twist the last :meth:`act` held, for the env node's ``cmd_vel``.
+        self.last_twist: Twist = (0.0, 0.0, 0.0)
 
     @classmethod
     def with_timing(cls, control_period: float, physics_step: float, realism: str = 'ideal',
@@ -95,6 +97,7 @@ class InProcessSimulation:
             state = self._sim.advance(1, twist)
         except SimulationError as error:
             raise BackendError(f'the simulator failed to advance: {error}') from None
+        self.last_twist = twist
         return Observation(state, self._sim.ground_truth())
 
     def halt(self) -> None:
