@@ -20,6 +20,7 @@ from rl_env_client.env_client import EnvClient, EnvClientSession, service_name
 from rl_env_client.errors import EnvTimeoutError, RemoteEnvError
 from rl_interfaces.srv import GetSpec, ResetBatch, StepBatch
 from rl_ros.contract import RESET_BATCH, STEP_BATCH
+from rl_ros.conversions import float32_array
 from rl_ros.qos import SERVICE_QOS
 
 
@@ -93,7 +94,7 @@ class BatchClient:
 
     def send_step(self, actions: Sequence[np.ndarray]) -> Future:
         """Ask for one step of every member, ``actions`` in the members' order."""
-        flat = np.concatenate([np.asarray(a, dtype=np.float32).ravel() for a in actions])
+        flat = float32_array(np.concatenate([np.ravel(a) for a in actions]))
         return self._step.call_async(StepBatch.Request(namespaces=self._names, actions=flat))
 
     def step_results(self, response: StepBatch.Response) -> list[BatchStep]:

@@ -23,6 +23,7 @@ from rclpy.task import Future
 from rl_env_client.errors import EnvTimeoutError, RemoteEnvError
 from rl_interfaces.srv import GetSpec, Reset, Step
 from rl_ros.contract import GET_SPEC, RESET, STEP
+from rl_ros.conversions import float32_array
 from rl_ros.qos import SERVICE_QOS
 
 
@@ -131,7 +132,7 @@ class EnvClient:
     def send_step(self, action: np.ndarray) -> Future:
         """Ask for one step with ``action`` (flattened to float32)."""
         return self._step.call_async(
-            Step.Request(action=np.asarray(action, dtype=np.float32).ravel()))
+            Step.Request(action=float32_array(np.ravel(action))))
 
     def send_spec(self) -> Future:
         """Ask for the env's spec."""

@@ -27,6 +27,7 @@ from rl_env_node.errors import EnvError, RequestError, ResetNeededError, quoted
 from rl_env_node.msg_conversions import info_json
 from rl_interfaces.srv import ResetBatch, StepBatch
 from rl_ros.contract import RESET_BATCH, STEP_BATCH
+from rl_ros.conversions import float32_array
 from rl_ros.qos import SERVICE_QOS
 
 
@@ -85,11 +86,11 @@ class EnvBatchNode(Node):
         except EnvError as error:
             return refuse(self, response, error)
         response.success = True
-        response.observations = np.concatenate([r[0] for r in results]).astype(np.float32)
+        response.observations = float32_array(np.concatenate([r[0] for r in results]))
         response.rewards = [r[1] for r in results]
         response.terminated = [r[2] for r in results]
         response.truncated = [r[3] for r in results]
-        response.final_observations = np.concatenate([r[4] for r in results]).astype(np.float32)
+        response.final_observations = float32_array(np.concatenate([r[4] for r in results]))
         response.infos_json = [info_json(r[5]) for r in results]
         return response
 
@@ -106,8 +107,7 @@ class EnvBatchNode(Node):
         except EnvError as error:
             return refuse(self, response, error)
         response.success = True
-        response.observations = np.concatenate([obs.ravel() for obs, _ in results]).astype(
-            np.float32)
+        response.observations = float32_array(np.concatenate([obs.ravel() for obs, _ in results]))
         response.infos_json = [info_json(info) for _, info in results]
         return response
 

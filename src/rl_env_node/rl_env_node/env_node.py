@@ -18,11 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.executors import (
-    Executor,
-    MultiThreadedExecutor,
-    SingleThreadedExecutor,
-)
+from rclpy.executors import Executor, MultiThreadedExecutor
+from rclpy.experimental import EventsExecutor
 from rclpy.node import Node
 from rclpy.qos import QoSProfile
 
@@ -44,6 +41,7 @@ from rl_ros.contract import (
     STEP,
     TRANSITIONS,
 )
+from rl_ros.conversions import float32_array
 from rl_ros.node_main import quiet_publisher, run_node
 from rl_ros.parameters import ParameterSpec, declare_parameters
 from rl_ros.qos import SERVICE_QOS
@@ -246,7 +244,7 @@ class EnvNode(Node):
         except EnvError as error:
             return refuse(self, response, error)
         response.success = True
-        response.observation = observation.ravel()
+        response.observation = float32_array(observation.ravel())
         response.info_json = info_json(info)
         return response
 
@@ -257,7 +255,7 @@ class EnvNode(Node):
         except EnvError as error:
             return refuse(self, response, error)
         response.success = True
-        response.observation = observation.ravel()
+        response.observation = float32_array(observation.ravel())
         response.reward = reward
         response.terminated = terminated
         response.truncated = truncated
@@ -298,7 +296,7 @@ def refuse(node: Node, response: Any, error: EnvError) -> Any:
 
 
 def _executor(node: EnvNode) -> Executor:
-    return MultiThreadedExecutor(3) if node.needs_threads else SingleThreadedExecutor()
+    return MultiThreadedExecutor(3) if node.needs_threads else EventsExecutor()
 
 
 def main(args=None) -> None:

@@ -11,7 +11,7 @@ from rl_env_node.env_core import EnvCoreSpec, EpisodeSummary, Transition
 from rl_interfaces.msg import EpisodeStats as EpisodeStatsMsg
 from rl_interfaces.msg import Transition as TransitionMsg
 from rl_interfaces.srv import GetSpec
-from rl_ros.conversions import time_from_seconds
+from rl_ros.conversions import float32_array, time_from_seconds
 
 
 def info_json(info: dict[str, Any]) -> str:
@@ -46,8 +46,8 @@ def transition_msg(step: Transition, namespace: str) -> TransitionMsg:
     """One step as ``rl_interfaces/Transition``."""
     msg = TransitionMsg(
         env_namespace=namespace, episode_id=step.episode_id, step_index=step.step_index,
-        observation=np.asarray(step.observation, dtype=np.float32).ravel(),
-        action=np.asarray(step.action, dtype=np.float32).ravel(), reward=float(step.reward),
+        observation=float32_array(np.ravel(step.observation)),
+        action=float32_array(np.ravel(step.action)), reward=float(step.reward),
         terminated=bool(step.terminated), truncated=bool(step.truncated))
     msg.header.stamp = time_from_seconds(step.stamp)
     return msg

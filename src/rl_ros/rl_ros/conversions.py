@@ -8,6 +8,7 @@ code works on :class:`RobotState`, :class:`GroundTruth` and twist tuples.
 
 from __future__ import annotations
 
+import array
 import math
 
 import numpy as np
@@ -32,6 +33,16 @@ DRIVER_CLOUD_HEIGHT = 0.05
 #: odometry of an omni base drifts, most of all in yaw.
 _POSE_VARIANCE = (1e-3, 1e-3, 1e6, 1e6, 1e6, 5e-3)
 _TWIST_VARIANCE = (1e-3, 1e-3, 1e6, 1e6, 1e6, 5e-3)
+
+
+def float32_array(values: np.ndarray) -> array.array:
+    """A ``float32[]`` field's value, copied in one go.
+
+    rclpy's setters take an ``array.array('f')`` as it is, but convert
+    anything else element by element: 12 us for a batch's 160 floats, where
+    this takes a fifth of a microsecond.
+    """
+    return array.array('f', np.ascontiguousarray(values, dtype=np.float32).tobytes())
 
 
 def time_from_seconds(seconds: float) -> Time:
