@@ -44,6 +44,8 @@ ensure_debian_packages() {
   find_python >/dev/null || missing+=(python3.11 python3.11-venv python3.11-dev)
   # MuJoCo's optional onboard camera renders headless through EGL (Mesa).
   ldconfig -p | grep -q 'libEGL.so.1 ' || missing+=(libegl1 libgl1-mesa-dri)
+  # The monitor page's browser test drives Debian's Chromium (playwright never downloads one).
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ "${#missing[@]}" = 0 ] && return 0
   say "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq

@@ -4,6 +4,8 @@ One node for the whole life of a policy, chosen by the ``mode`` parameter:
 
 - ``train``: stable-baselines3 over the env nodes in ``envs`` (or in
   process), into a run directory, resumable (see :mod:`rl_agent_node.training`);
+  where it stands goes out on ``training_progress`` about twice a second
+  (latched, so a monitor that starts late gets the last report);
 - ``eval``: a saved policy for ``episodes`` episodes on held-out seeds,
   logging the table and writing JSON;
 - ``deploy``: a saved policy (SB3 or TorchScript) against an env node in real
@@ -29,15 +31,20 @@ import rclpy
 from rclpy.exceptions import ParameterException
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from rclpy.signals import SignalHandlerOptions
 
 from rl_agent_node import knobs
 from rl_agent_node.errors import AgentError, ConfigError
 from rl_agent_node.knobs import knob_fields
+from rl_agent_node.progress_report import ProgressRecord
 from rl_agent_node.signals import stop_on_signals
 from rl_agent_node.train_settings import TrainSettings
 from rl_env_client.errors import EnvClientError
 from rl_env_node.errors import EnvError
+from rl_interfaces.msg import TrainingProgress
+from rl_ros.contract import TRAINING_PROGRESS
+from rl_ros.conversions import time_from_nanoseconds
 from rl_ros.parameters import ParameterSpec, declare_parameters
 
 #: What the training knobs also mean in the other modes.
@@ -71,6 +78,24 @@ PARAMETERS = (
 _MODES = ('train', 'eval', 'deploy')
 #: Seconds the goal server stays after its last goal, for clients to fetch the result.
 RESULT_GRACE = 2.0
+#: ``training_progress``: every report arrives, and the last waits for a late subscriber.
+PROGRESS_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
+                          durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+
+def progress_message(record: ProgressRecord) -> TrainingProgress:
+    """The record as ``rl_interfaces/TrainingProgress``, stamped with its wall-clock time."""
+    msg = TrainingProgress(
+        run_name=record.run_name, algorithm=record.algorithm, task=record.task,
+        status=record.status, num_timesteps=record.num_timesteps,
+        total_timesteps=record.total_timesteps, steps_per_second=record.steps_per_second,
+        elapsed=record.elapsed, time_left=record.time_left, episodes=record.episodes,
+        train_return_mean=record.train_return_mean,
+        train_success_rate=record.train_success_rate, eval_timesteps=record.eval_timesteps,
+        eval_return_mean=record.eval_return_mean, eval_success_rate=record.eval_success_rate,
+        success_target=record.success_target)
+    msg.header.stamp = time_from_nanoseconds(round(record.stamp * 1e9))
+    return msg
 
 
 @dataclass(frozen=True)
@@ -155,9 +180,11 @@ class AgentNode(Node):
         from rl_agent_node.training import TrainRequest, format_summary, train
 
         s = self.settings
+        publisher = self.create_publisher(TrainingProgress, TRAINING_PROGRESS.name, PROGRESS_QOS)
         request = TrainRequest(
             settings=s.train, envs=tuple(p for p in s.envs.split(',') if p),
-            eval_env=s.eval_env, runs_root=s.runs_root, progress_bar=s.progress_bar)
+            eval_env=s.eval_env, runs_root=s.runs_root, progress_bar=s.progress_bar,
+            progress_hook=lambda record: publisher.publish(progress_message(record)))
         result = train(request, stop)
         for line in format_summary(result.summary).splitlines():
             self.get_logger().info(line)

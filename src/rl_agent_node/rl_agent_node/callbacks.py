@@ -125,6 +125,10 @@ class HeldOutEvaluation(BaseCallback):
     def _on_step(self) -> bool:
         return not self.target_reached
 
+    def due(self, step: int) -> bool:
+        """Whether the next rollout start at ``step`` evaluates (so a reporter can say so)."""
+        return step >= self._next
+
     def evaluate(self) -> EvaluationSummary | None:
         """Evaluate now; record, log and keep the best model. None if interrupted."""
         if self._env is None:

@@ -56,6 +56,13 @@ from rl_agent_node.evaluation import held_out_seeds
 from rl_agent_node.metrics import RunMetrics
 from rl_agent_node.plot import plot_learning_curve
 from rl_agent_node.progress import ProgressBar
+from rl_agent_node.progress_report import (
+    FINISHED,
+    INTERRUPTED,
+    ProgressHook,
+    ProgressReporter,
+    RunIdentity,
+)
 from rl_agent_node.run_dir import RunDir
 from rl_agent_node.seeding import derive_seed, restore_rng_state, seed_everything
 from rl_agent_node.train_settings import TrainSettings
@@ -89,6 +96,8 @@ class TrainRequest:
     :param runs_root: parent folder of new run directories.
     :param progress_bar: show the rich progress bar.
     :param argv: the command line to record; the interpreter's when None.
+    :param progress_hook: receives a :class:`~rl_agent_node.progress_report.ProgressRecord`
+        about twice a second and at the end (the agent node publishes them); None for none.
     """
 
     settings: TrainSettings = field(default_factory=TrainSettings)
@@ -97,6 +106,7 @@ class TrainRequest:
     runs_root: Path = Path('runs')
     progress_bar: bool = True
     argv: Sequence[str] | None = None
+    progress_hook: ProgressHook | None = None
 
 
 @dataclass(frozen=True)
@@ -196,9 +206,18 @@ def _build(session: _Session, stop: threading.Event) -> None:
                                        ['tensorboard']))
 
 
-def _callbacks(session: _Session, stop: threading.Event,
-               progress_bar: bool) -> tuple[CallbackList, PeriodicCheckpoint,
-                                            HeldOutEvaluation | None]:
+@dataclass(frozen=True)
+class _Callbacks:
+    """The callbacks of one ``learn``, and those the end of training calls again."""
+
+    all: CallbackList
+    checkpoints: PeriodicCheckpoint
+    evaluation: HeldOutEvaluation | None
+    reporter: ProgressReporter | None
+
+
+def _callbacks(session: _Session, stop: threading.Event, progress_bar: bool,
+               progress_hook: ProgressHook | None) -> _Callbacks:
     config, agent, run = session.config, session.config.agent, session.run
     meta = {'algo': config.algo, 'task': config.task}
     checkpoints = PeriodicCheckpoint(run.checkpoints, agent.checkpoint_freq,
@@ -214,9 +233,16 @@ def _callbacks(session: _Session, stop: threading.Event,
             session.metrics, agent.eval_freq,
             held_out_seeds(agent.eval_seed, agent.n_eval_episodes), run.best, meta,
             agent.success_target, stop)
+    reporter = None
+    if progress_hook is not None:
+        identity = RunIdentity(run.path.name, config.algo, config.task, agent.total_steps,
+                               agent.success_target)
+        reporter = ProgressReporter(progress_hook, session.metrics, identity, evaluation)
+        callbacks.append(reporter)   # before the evaluation, to say when one starts
+    if evaluation is not None:
         callbacks.append(evaluation)
     callbacks.append(ProgressBar(session.metrics, agent.total_steps, progress_bar))
-    return CallbackList(callbacks), checkpoints, evaluation
+    return _Callbacks(CallbackList(callbacks), checkpoints, evaluation, reporter)
 
 
 def _served_task_options(session: _Session) -> Mapping[str, Any]:
@@ -233,9 +259,11 @@ def _served_task_options(session: _Session) -> Mapping[str, Any]:
     return options
 
 
-def _learn(session: _Session, stop: threading.Event, progress_bar: bool) -> Outcome:
+def _learn(session: _Session, stop: threading.Event, progress_bar: bool,
+           progress_hook: ProgressHook | None = None) -> Outcome:
     model, agent = session.model, session.config.agent
-    callbacks, checkpoints, evaluation = _callbacks(session, stop, progress_bar)
+    chosen = _callbacks(session, stop, progress_bar, progress_hook)
+    callbacks, checkpoints, evaluation = chosen.all, chosen.checkpoints, chosen.evaluation
     remaining = agent.total_steps - model.num_timesteps
     outcome = Outcome.COMPLETED
     try:
@@ -261,8 +289,11 @@ def _learn(session: _Session, stop: threading.Event, progress_bar: bool) -> Outc
         # its steps were never trained on, so the run ends where the rollout began.
         model.num_timesteps = checkpoints.consistent_step
     checkpoints.save()
-    if outcome in (Outcome.COMPLETED, Outcome.TARGET_REACHED):
+    finished = outcome in (Outcome.COMPLETED, Outcome.TARGET_REACHED)
+    if finished:
         _finish(session, evaluation)
+    if chosen.reporter is not None:
+        chosen.reporter.report(FINISHED if finished else INTERRUPTED)
     return outcome
 
 
@@ -327,7 +358,7 @@ def train(request: TrainRequest, stop: threading.Event | None = None) -> TrainRe
     torch.set_num_threads(session.config.agent.torch_threads)
     try:
         _build(session, stop)
-        outcome = _learn(session, stop, request.progress_bar)
+        outcome = _learn(session, stop, request.progress_bar, request.progress_hook)
     finally:
         if session.env is not None:
             session.env.close()

@@ -249,3 +249,37 @@ def test_training_survives_an_env_node_killed_and_replaced(ros_domain, tmp_path,
     assert 'env failure' in output and 'env nodes back after' in output
     summary = json.loads((only_run(runs) / 'summary.json').read_text())
     assert summary['env_recoveries'] == 1 and summary['steps'] == 3072
+
+
+def test_the_agent_node_publishes_its_progress_until_finished(ros_node, tmp_path, node_logs):
+    from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+
+    from rl_interfaces.msg import TrainingProgress
+
+    reports = []
+    latched = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE,
+                         durability=DurabilityPolicy.TRANSIENT_LOCAL)
+    ros_node.create_subscription(TrainingProgress, '/training_progress', reports.append, latched)
+    agent = agent_node(node_logs, 'reporting_agent', mode='train', envs='inprocess',
+                       runs_root=str(tmp_path / 'runs'), total_steps=1024,
+                       overrides=overrides(n_envs=2, eval_freq=512, n_eval_episodes=2))
+    executor = SingleThreadedExecutor(context=ros_node.context)
+    executor.add_node(ros_node)
+    deadline = time.monotonic() + 240
+    try:
+        while not reports or reports[-1].status != 'finished':
+            assert agent.poll() in (None, 0) and time.monotonic() < deadline, agent.output()
+            executor.spin_once(timeout_sec=0.1)
+        assert agent.wait(60) == 0, agent.output()
+    finally:
+        executor.remove_node(ros_node)
+        agent.stop()
+    statuses = [report.status for report in reports]
+    assert statuses[0] == 'training' and statuses[-1] == 'finished' and 'evaluating' in statuses
+    steps = [report.num_timesteps for report in reports]
+    assert steps == sorted(steps) and steps[-1] == 1024
+    last = reports[-1]
+    assert last.run_name == only_run(tmp_path / 'runs').name and last.total_timesteps == 1024
+    assert (last.algorithm, last.task) == ('ppo', 'goal_reaching')
+    assert last.eval_timesteps == 1024 and 0.0 <= last.eval_success_rate <= 1.0
+    assert last.steps_per_second > 0 and last.elapsed > 0 and last.time_left == 0.0

@@ -15,7 +15,16 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from rl_bringup.graph import GraphEntry, GraphOptions, NodeSpec, bringup_graph
+from rl_bringup.graph import (
+    MONITOR_PORT,
+    GraphEntry,
+    GraphOptions,
+    MonitorKnobs,
+    NodeSpec,
+    bringup_graph,
+    monitor_node,
+    with_monitor,
+)
 from rl_bringup.launcher import Launcher, LaunchError, node_specs
 
 
@@ -86,10 +95,12 @@ def _run_sim(args: argparse.Namespace) -> int:
 
 def _run_train(args: argparse.Namespace) -> int:
     from rl_agent_node.errors import AgentError
+    from rl_agent_node.knobs import from_flags
     from rl_bringup.agent_commands import rl_train_plan, training_report
 
     try:
         run_dir, graph = rl_train_plan(args)
+        graph = with_monitor(graph, from_flags(MonitorKnobs, args))
     except (ValueError, OSError, AgentError) as error:
         print(f'rl train: {error}', file=sys.stderr)
         return 2
@@ -102,6 +113,21 @@ def _run_train(args: argparse.Namespace) -> int:
     status = _launch(specs, run_dir)
     print(training_report(run_dir), flush=True)
     return status
+
+
+def _run_monitor(args: argparse.Namespace) -> int:
+    try:
+        MonitorKnobs(monitor_port=args.port)
+        spec = monitor_node(args.namespaces or (), args.port,
+                            str(args.bag_dir) if args.bag_dir else '', args.host)
+    except ValueError as error:
+        print(f'rl monitor: {error}', file=sys.stderr)
+        return 2
+    shown = ', '.join(ns or '/' for ns in args.namespaces) if args.namespaces else \
+        'discovered from the graph'
+    print(f'rl monitor: envs {shown}; the page is at the URL logged below; Ctrl-C to stop',
+          flush=True)
+    return _launch([spec], Path(tempfile.mkdtemp(prefix='rl_monitor_')))
 
 
 def _run_eval(args: argparse.Namespace) -> int:
@@ -264,7 +290,28 @@ def build_parser() -> argparse.ArgumentParser:
                     'the step budget; print where everything went. Ctrl-C saves a checkpoint; '
                     '--resume continues it.')
     add_train_arguments(train)
+    from rl_agent_node.knobs import add_flags
+
+    add_flags(train, MonitorKnobs)
     train.set_defaults(handler=_run_train)
+
+    monitor = commands.add_parser(
+        'monitor', help='serve the live monitor page for env nodes and an agent running '
+                        'elsewhere',
+        description='Start the monitor node alone: a web page of the training progress '
+                    "(the agent's training_progress), each env's top view and the latest "
+                    'episodes, read from ROS topics of this domain (any host). Ctrl-C stops.')
+    monitor.add_argument('--port', type=int, default=MONITOR_PORT,
+                         help=f'TCP port of the page (default {MONITOR_PORT}; 0 picks one)')
+    monitor.add_argument('--host', default='0.0.0.0',
+                         help="address to listen on (default 0.0.0.0: every interface)")
+    monitor.add_argument('--namespaces', nargs='+', metavar='NS',
+                         help="env namespaces, e.g. env_0 env_1 ('/' for the root one); "
+                              'default: discover them (any topic ending in /episode_stats)')
+    monitor.add_argument('--bag-dir', type=Path, default=None,
+                         help="the run's bag folder (e.g. runs/RUN/bags), for the episodes' "
+                              'bag links; default none')
+    monitor.set_defaults(handler=_run_monitor)
 
     evaluate = commands.add_parser(
         'eval', help="evaluate a trained model over ROS; prints 'success rate: X'",

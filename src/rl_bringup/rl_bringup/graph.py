@@ -19,10 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from rl_agent_node.knobs import knob
 from rl_ros.contract import CLOCK
 
 Simulator = Literal['mujoco', 'mujoco_separate', 'webots']
-Role = Literal['simulator', 'env', 'agent', 'recorder']
+Role = Literal['simulator', 'env', 'agent', 'recorder', 'monitor']
 
 #: The simulators a graph can put behind its env nodes, and what each is.
 SIMULATORS: dict[str, str] = {
@@ -47,8 +48,8 @@ _NAMESPACE = re.compile(r'[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_]*)*')
 class NodeSpec:
     """One node process.
 
-    :param role: what it is for; the launcher respawns simulators and env nodes
-        and exits with the agent's status.
+    :param role: what it is for; the launcher respawns simulators, env nodes, the
+        recorder and the monitor, and exits with the agent's status.
     :param package: the ROS package holding the executable.
     :param executable: console script installed under ``lib/<package>``.
     :param module: the same entry as ``python -m module`` (the launcher's way).
@@ -338,3 +339,64 @@ def bringup_graph(options: GraphOptions) -> list[GraphEntry]:
     if options.agent is not None:
         entries.append(agent_node(options))
     return entries
+
+
+#: TCP port of the monitor's page.
+MONITOR_PORT = 8080
+
+
+@dataclass(frozen=True)
+class MonitorKnobs:
+    """The monitor's knobs of a bring-up: ``rl train --no-monitor``, ``monitor:=false``."""
+
+    monitor: bool = knob(True, 'serve the live monitor page (progress curves, each env\'s top '
+                               'view, the latest episodes with their bags); its URL is logged')
+    monitor_port: int = knob(MONITOR_PORT, 'TCP port of the monitor page')
+
+    def __post_init__(self) -> None:
+        """Refuse a port that cannot be one, naming it."""
+        if not 0 <= self.monitor_port <= 65535:
+            raise ValueError(f'monitor_port must be 0..65535 (0 picks a free one), '
+                             f'got {self.monitor_port}')
+
+
+def monitor_node(namespaces: Iterable[str], port: int = MONITOR_PORT, bag_dir: str = '',
+                 host: str = '0.0.0.0') -> NodeSpec:
+    """The monitor for env ``namespaces`` ('' the root one; none discovers them).
+
+    It respawns: a monitor that dies costs the pages a reconnect, never the
+    training, and the launcher gives up on it alone after repeated deaths.
+
+    :param bag_dir: the run's bag folder the page links episodes to; '' for none.
+    """
+    shown = ','.join(namespace or '/' for namespace in namespaces)
+    return NodeSpec('monitor', 'rl_monitor', 'monitor_node', 'rl_monitor.monitor_node',
+                    'rl_monitor', '', {'port': port, 'host': host, 'namespaces': shown,
+                                       'bag_dir': bag_dir}, respawn=True)
+
+
+def graph_namespaces(graph: Iterable[GraphEntry]) -> list[str]:
+    """The env namespaces a graph serves: the agent's envs, else its env nodes'."""
+    entries = [entry for entry in graph if isinstance(entry, NodeSpec)]
+    for entry in entries:
+        if entry.role == 'agent' and entry.parameters.get('envs'):
+            return str(entry.parameters['envs']).split(',')
+    namespaces: list[str] = []
+    for entry in entries:
+        if entry.role == 'env':
+            namespaces += list(entry.arguments) if entry.holds_several else [entry.namespace]
+    return namespaces
+
+
+def with_monitor(graph: list[GraphEntry], knobs: MonitorKnobs) -> list[GraphEntry]:
+    """``graph`` and, when ``knobs.monitor``, the monitor of its envs and its recorder's bags.
+
+    The monitor goes last, so the launcher starts it after the nodes it watches.
+    """
+    if not knobs.monitor:
+        return graph
+    bag_dir = ''
+    for entry in graph:
+        if isinstance(entry, NodeSpec) and entry.role == 'recorder':
+            bag_dir = os.path.join(entry.parameters['bag_dir'], entry.parameters['run_name'])
+    return [*graph, monitor_node(graph_namespaces(graph), knobs.monitor_port, bag_dir)]

@@ -2,11 +2,13 @@
 
 The same :class:`~rl_bringup.graph.NodeSpec` list a launch file uses: each
 node runs as ``python -m <module> --ros-args ...`` with its parameters in a
-params file, its output prefixed with its label. Simulators, env nodes and
-the recorder that die are started again (with backoff, up to a limit); the
-agent's exit ends the run, and the launcher exits with the agent's status. SIGINT or
-SIGTERM stops everything: the agent first (so it can save a checkpoint),
-then the rest, escalating to SIGKILL for a process that does not stop.
+params file, its output prefixed with its label. Simulators, env nodes,
+the recorder and the monitor that die are started again (with backoff, up to
+a limit; past it the run fails, except for the monitor, which is then left
+down: a page is not worth a training run); the agent's exit ends the run,
+and the launcher exits with the agent's status. SIGINT or SIGTERM stops
+everything: the agent first (so it can save a checkpoint), then the rest,
+escalating to SIGKILL for a process that does not stop.
 A graph that includes another package's launch file (Webots) is refused
 before anything starts: only ``ros2 launch`` can run those.
 """
@@ -32,7 +34,9 @@ from rl_ros.respawn import RESPAWN_DELAY
 _log = logging.getLogger('rl.launcher')
 
 #: Order in which roles are stopped.
-_STOP_ORDER = ('agent', 'recorder', 'env', 'simulator')
+_STOP_ORDER = ('agent', 'recorder', 'env', 'simulator', 'monitor')
+#: Roles the run goes on without, once they keep dying.
+_OPTIONAL_ROLES = ('monitor',)
 
 
 class LaunchError(Exception):
@@ -197,6 +201,7 @@ class Launcher:
         self._processes = [ManagedProcess(spec, node_command(spec, params)) for spec in specs]
         self._respawn = respawn or RespawnPolicy()
         self._stop = threading.Event()
+        self._abandoned: set[int] = set()
 
     @property
     def processes(self) -> list[ManagedProcess]:
@@ -225,16 +230,22 @@ class Launcher:
 
     def _supervise(self) -> int | None:
         while not self._stop.wait(0.2):
-            for process in self._processes:
+            for k, process in enumerate(self._processes):
                 status = process.poll()
-                if status is None and process.restart_at is None:
+                if (status is None and process.restart_at is None) or k in self._abandoned:
                     continue
                 if process.spec.role == 'agent':
                     _log.info('agent exited with status %s', status)
                     return status
                 if process.spec.respawn:
-                    if not self._respawn_if_due(process, status):
+                    if self._respawn_if_due(process, status):
+                        continue
+                    if process.spec.role not in _OPTIONAL_ROLES:
                         return 1
+                    self._abandoned.add(k)
+                    if len(self._abandoned) == len(self._processes):
+                        return 1
+                    _log.error('%s stays down; the run goes on without it', process.spec.label)
                 elif process.restart_at is None and status is not None:
                     _log.error('%s exited with status %s', process.spec.label, status)
                     return 1

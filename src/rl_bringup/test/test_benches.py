@@ -84,3 +84,11 @@ def test_the_deploy_bench_drives_goals_through_the_action_and_reports_both_polic
         assert results[name]['goals'] == 1, results
         assert len(results[name]['per_goal']) == 1 and results[name]['per_goal'][0]['outcome']
     assert 'ratio_randomised_to_ideal' in results['comparison']
+
+
+def test_the_monitor_bench_reports_one_run_with_the_page_closed_and_open(tmp_path):
+    results = run_bench(tmp_path, 'monitor_bench.py', '--seconds', '2', '--num-envs', '2')
+    run = results['rl_train']
+    assert run['closed_steps_per_s'] > 0 and run['open_steps_per_s'] > 0
+    assert len(run['windows_closed']) == len(run['windows_open']) == 2
+    assert run['client'] in ('chromium', 'websocket') and run['open_to_closed'] > 0

@@ -33,14 +33,18 @@ from rl_bringup.agent_commands import (
 )
 from rl_bringup.deploy_graph import DeployOptions, deploy_graph
 from rl_bringup.graph import (
+    MONITOR_PORT,
     WEBOTS_PORT,
     GraphOptions,
     LaunchInclude,
+    MonitorKnobs,
     NodeSpec,
     auto_envs_per_process,
     bringup_graph,
     env_nodes,
+    monitor_node,
     usable_cores,
+    with_monitor,
 )
 from rl_bringup.training_run import TrainingRun, training_plan
 from rl_env_node.env_node import PARAMETERS as ENV_PARAMETERS
@@ -65,9 +69,10 @@ def console_scripts(package):
     return {}
 
 
-def test_there_are_the_four_launch_files():
+def test_there_are_the_five_launch_files():
     assert {f.name for f in LAUNCH_FILES} == {
-        'train.launch.py', 'sim.launch.py', 'eval.launch.py', 'deploy.launch.py'}
+        'train.launch.py', 'sim.launch.py', 'eval.launch.py', 'deploy.launch.py',
+        'monitor.launch.py'}
 
 
 @pytest.mark.parametrize('path', LAUNCH_FILES, ids=lambda p: p.name)
@@ -76,9 +81,9 @@ def test_launch_file_builds_its_nodes_from_the_graph(path):
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                 for alias in node.names}
     # The graph comes from bringup_graph, directly or through training_plan (train), or
-    # from deploy_graph (deploy).
-    builder = next((name for name in ('training_plan', 'deploy_graph') if name in imported),
-                   'bringup_graph')
+    # from deploy_graph (deploy), or is the monitor alone (monitor).
+    builder = next((name for name in ('training_plan', 'deploy_graph', 'monitor_node')
+                    if name in imported), 'bringup_graph')
     assert {builder, 'describe'} <= imported
     calls = {node.func.id for node in ast.walk(tree)
              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
@@ -221,10 +226,12 @@ HAND_WRITTEN = [path for path in LAUNCH_FILES if path.name != 'train.launch.py']
 
 
 def test_train_launch_declares_the_training_run_knobs_and_reads_them_all():
-    # Its arguments and their reading are generated from TrainingRun (test_knobs checks both).
+    # Its arguments and their reading are generated from TrainingRun and MonitorKnobs
+    # (test_knobs checks both).
     source = (SRC / 'rl_bringup' / 'launch' / 'train.launch.py').read_text()
-    assert 'ARGUMENTS = launch_arguments(TrainingRun)' in source
+    assert 'ARGUMENTS = launch_arguments(TrainingRun) + launch_arguments(MonitorKnobs)' in source
     assert 'from_strings(TrainingRun, value)' in source
+    assert 'from_strings(MonitorKnobs, value)' in source
 
 
 @pytest.mark.parametrize('path', HAND_WRITTEN, ids=lambda p: p.name)
@@ -436,3 +443,51 @@ def test_the_report_after_rl_train_names_only_files_that_exist(tmp_path):
 def test_a_training_run_that_makes_no_sense_is_refused_naming_the_knob(knobs, message):
     with pytest.raises(ValueError, match=message):
         TrainingRun(**knobs)
+
+
+# ---- the monitor ------------------------------------------------------------------------------
+
+def test_rl_train_adds_the_monitor_of_its_envs_and_bags_last_and_respawning(tmp_path):
+    args = parsed(add_train_arguments, '--num-envs', '2', '--run-dir', str(tmp_path / 'run'))
+    run_dir, graph = rl_train_plan(args)
+    [*rest, monitor] = with_monitor(graph, MonitorKnobs(monitor_port=8123))
+    assert rest == graph and monitor.role == 'monitor' and monitor.respawn
+    assert monitor.parameters == {'port': 8123, 'host': '0.0.0.0', 'namespaces': 'env_0,env_1',
+                                  'bag_dir': str(run_dir / 'bags')}
+    assert with_monitor(graph, MonitorKnobs(monitor=False)) == graph
+    scripts = console_scripts(monitor.package)
+    assert scripts[monitor.executable] == monitor.module
+
+
+def test_the_cli_turns_the_monitor_off_and_moves_it():
+    from rl_agent_node.knobs import from_flags
+    from rl_bringup.cli import build_parser
+
+    parser = build_parser()
+    assert from_flags(MonitorKnobs, parser.parse_args(['train'])) == MonitorKnobs()
+    assert MonitorKnobs().monitor and MonitorKnobs().monitor_port == MONITOR_PORT
+    off = from_flags(MonitorKnobs, parser.parse_args(['train', '--no-monitor',
+                                                      '--monitor-port', '9000']))
+    assert off == MonitorKnobs(monitor=False, monitor_port=9000)
+    alone = parser.parse_args(['monitor', '--port', '8081', '--namespaces', 'env_0', 'env_1',
+                               '--bag-dir', 'runs/r/bags'])
+    assert (alone.port, alone.namespaces, str(alone.bag_dir)) == (
+        8081, ['env_0', 'env_1'], 'runs/r/bags')
+
+
+@pytest.mark.parametrize('options,namespaces', [
+    (GraphOptions(num_envs=1), '/'),
+    (GraphOptions(num_envs=3, envs_per_process=2), 'env_0,env_1,env_2'),
+    (GraphOptions(num_envs=2, sim='mujoco_separate'), 'env_0,env_1'),
+    (GraphOptions(external_envs=('env_4', 'robot/env'), agent={}), 'env_4,robot/env'),
+])
+def test_the_monitor_watches_the_envs_of_any_graph(options, namespaces):
+    *_, monitor = with_monitor(bringup_graph(options), MonitorKnobs())
+    assert monitor.parameters['namespaces'] == namespaces
+    assert monitor.parameters['bag_dir'] == ''   # no recorder, no bags
+
+
+def test_a_monitor_port_out_of_range_is_refused_naming_it():
+    with pytest.raises(ValueError, match=r'monitor_port must be 0\.\.65535'):
+        MonitorKnobs(monitor_port=70000)
+    assert monitor_node([]).parameters['namespaces'] == ''   # none: it discovers them

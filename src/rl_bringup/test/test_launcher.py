@@ -19,7 +19,7 @@ import yaml
 from rcl_interfaces.srv import GetParameters
 from rclpy.parameter import parameter_value_to_python
 
-from rl_bringup.graph import GraphOptions, bringup_graph
+from rl_bringup.graph import GraphOptions, NodeSpec, bringup_graph
 from rl_bringup.launcher import Launcher, LaunchError
 from rl_env_client.ros_vec_env import RosVecEnv
 from rl_interfaces.srv import Reset
@@ -201,3 +201,25 @@ def test_rl_train_envs_trains_on_env_nodes_started_elsewhere(ros_domain, node_lo
         assert list((run_dir / 'bags').glob('env_*_ep*/metadata.yaml'))
     finally:
         envs.stop()
+
+
+def test_a_monitor_that_keeps_dying_is_left_down_while_the_run_goes_on(tmp_path, monkeypatch,
+                                                                      caplog):
+    from rl_bringup.launcher import RespawnPolicy
+
+    # Stand-ins run as `python -m` modules: a monitor that dies at once, an agent that works.
+    (tmp_path / 'dying_monitor.py').write_text('raise SystemExit(3)\n')
+    (tmp_path / 'working_agent.py').write_text('import time\ntime.sleep(3.0)\n')
+    monkeypatch.setenv('PYTHONPATH', f"{tmp_path}:{os.environ.get('PYTHONPATH', '')}")
+    graph = [NodeSpec('monitor', 'rl_monitor', 'monitor_node', 'dying_monitor', 'rl_monitor',
+                      respawn=True),
+             NodeSpec('agent', 'rl_agent_node', 'agent_node', 'working_agent', 'rl_agent')]
+    policy = RespawnPolicy(max_respawns=2, first_delay=0.1)
+    caplog.set_level('INFO', logger='rl.launcher')
+    assert Launcher(graph, tmp_path, policy).run() == 0
+    assert 'rl_monitor stays down; the run goes on without it' in caplog.text
+    assert 'agent exited with status 0' in caplog.text
+    # The same deaths of a node the run needs end the run.
+    recorder = NodeSpec('recorder', 'rl_bringup', 'episode_recorder', 'dying_monitor',
+                        'episode_recorder', respawn=True)
+    assert Launcher([recorder, graph[1]], tmp_path, policy).run() == 1

@@ -28,6 +28,7 @@ from rl_agent_node.knobs import flag_name, knob_fields
 from rl_agent_node.train_settings import TrainSettings
 from rl_bringup.agent_commands import rl_train_plan
 from rl_bringup.cli import build_parser
+from rl_bringup.graph import MonitorKnobs
 from rl_bringup.training_run import TrainingRun
 from rl_testing import NodeProcess
 
@@ -86,7 +87,8 @@ def finished_run(ros2_cli, tmp_path_factory):
     """``train.launch.py num_envs:=2`` with a small budget, run to its end."""
     cwd = tmp_path_factory.mktemp('train')
     process = launch(ros2_cli, cwd, cwd, 'train', 'train.launch.py', 'num_envs:=2',
-                     'total_steps:=2048', f'overrides:={SMALL}', 'record:=all')
+                     'total_steps:=2048', f'overrides:={SMALL}', 'record:=all',
+                     'monitor_port:=0')
     status = ended(process, timeout=240)
     return status, only_run(cwd), process.output()
 
@@ -96,8 +98,8 @@ def test_show_args_lists_every_argument_with_its_description(ros2_cli, path):
     result = ros2_cli.run('launch', 'rl_bringup', path.name, '--show-args')
     assert result.returncode == 0, result.stderr
     shown = dict(re.findall(r"^    '(\w+)':\n        (.+)$", result.stdout, re.MULTILINE))
-    expected = ({f.name for f in knob_fields(TrainingRun)} if path.name == 'train.launch.py'
-                else described_arguments(path))
+    expected = ({f.name for f in (*knob_fields(TrainingRun), *knob_fields(MonitorKnobs))}
+                if path.name == 'train.launch.py' else described_arguments(path))
     assert set(shown) == expected
     assert all(text.strip() and not text.startswith('(default') for text in shown.values())
 
@@ -205,6 +207,7 @@ def test_train_launch_ends_by_itself_with_everything_in_the_run_directory(finish
     assert summary_of(run)['outcome'] == 'completed' and summary_of(run)['steps'] == 2048
     assert list((run / 'bags').glob('*/metadata.yaml')), 'record:=all writes bags in the run'
     assert 'the agent finished' in output or 'process has finished cleanly' in output
+    assert 'monitor at http://' in output   # the monitor is on by default, its URL logged
 
 
 def test_eval_launch_evaluates_a_trained_model_and_ends(ros2_cli, finished_run, node_logs,
