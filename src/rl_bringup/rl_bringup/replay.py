@@ -35,7 +35,7 @@ from rosbags.typesys.store import Typestore
 from rl_bringup.bag_types import EPISODE_STATS, TRANSITION, interface_msg_files, make_typestore
 from rl_ros.conversions import DRIVER_CLOUD_RADIUS
 from rl_ros.markers import GOAL, start_pose
-from robotino_description import ROBOTINO3
+from robotino_description import ROBOTINO3, compose
 
 ODOMETRY = 'nav_msgs/msg/Odometry'
 POINT_CLOUD = 'sensor_msgs/msg/PointCloud'
@@ -191,8 +191,8 @@ def yaw_of(x: float, y: float, z: float, w: float) -> float:
 
 def to_odom(pose: Pose2D, px: float, py: float) -> tuple[float, float]:
     """A base_link point in odom, given the base's pose."""
-    cos, sin = math.cos(pose.yaw), math.sin(pose.yaw)
-    return pose.x + cos * px - sin * py, pose.y + sin * px + cos * py
+    x, y, _ = compose((pose.x, pose.y, pose.yaw), (px, py, 0.0))
+    return x, y
 
 
 def nearest_pose(poses: list[Pose2D], stamps: list[int], t_ns: int) -> Pose2D:

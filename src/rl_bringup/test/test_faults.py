@@ -14,31 +14,16 @@ import shutil
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import yaml
 
 from rl_agent_node.checkpoint import latest_checkpoint, read_meta
-from rl_testing import NodeProcess
+from rl_testing import NodeProcess, domain_pids
 
 #: A PPO that checkpoints by time only (every second), notices a dead env node quickly.
 FAULT_PPO = ('{n_steps: 128, batch_size: 128, n_epochs: 1, eval_freq: 0, log_freq: 256, '
              'checkpoint_freq: 1000000000, checkpoint_interval_s: 1.0, env_timeout: 5.0}')
 OUTAGES = 4
-
-
-def domain_pids(pattern: str, domain: int) -> list[int]:
-    """Processes matching ``pattern`` that run on this test's ROS domain."""
-    found = subprocess.run(['pgrep', '-f', pattern], capture_output=True, text=True).stdout
-    pids = []
-    for pid in map(int, found.split()):
-        try:
-            environ = Path(f'/proc/{pid}/environ').read_bytes().split(b'\0')
-        except OSError:
-            continue
-        if f'ROS_DOMAIN_ID={domain}'.encode() in environ:
-            pids.append(pid)
-    return pids
 
 
 def train(node_logs, name, *args):

@@ -24,7 +24,7 @@ from rl_bringup.launcher import Launcher, LaunchError
 from rl_env_client.ros_vec_env import RosVecEnv
 from rl_interfaces.srv import Reset
 from rl_ros.contract import RESET
-from rl_testing import NodeProcess
+from rl_testing import NodeProcess, domain_pids
 from rl_testing.ros import call, wait_for_service
 
 #: A PPO config small enough to train in seconds: 4 updates of 2 x 128 steps.
@@ -48,8 +48,7 @@ def proc_file(pid, name):
 
 def env_domain_processes(domain):
     """Node processes of this test's ROS domain (other sessions run their own)."""
-    return {pid for pid in node_pids('rl_env_node.env_(node|group)|robotino_mujoco.sim_node')
-            if f'ROS_DOMAIN_ID={domain}'.encode() in proc_file(pid, 'environ').split(b'\0')}
+    return set(domain_pids('rl_env_node.env_(node|group)|robotino_mujoco.sim_node', domain))
 
 
 @pytest.fixture

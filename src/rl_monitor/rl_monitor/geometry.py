@@ -7,22 +7,14 @@ env's ``odom``, which is where the episode started, so a pose in ``map`` is
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
+from robotino_description import PlanarPose
+
 #: ``(x m, y m, yaw rad)``.
-Pose2D = tuple[float, float, float]
+Pose2D = PlanarPose
 
 IDENTITY: Pose2D = (0.0, 0.0, 0.0)
-
-
-def compose(a: Pose2D, b: Pose2D) -> Pose2D:
-    """``a ∘ b``: the pose ``b``, given in frame ``a``, expressed in ``a``'s parent frame."""
-    ax, ay, ayaw = a
-    bx, by, byaw = b
-    cos, sin = math.cos(ayaw), math.sin(ayaw)
-    yaw = math.atan2(math.sin(ayaw + byaw), math.cos(ayaw + byaw))
-    return (ax + cos * bx - sin * by, ay + sin * bx + cos * by, yaw)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rl_monitor.geometry import IDENTITY, Arena, Pose2D, compose
+from rl_monitor.geometry import IDENTITY, Arena, Pose2D
+from robotino_description import compose
 
 #: Progress history points kept before thinning to every other one.
 MAX_HISTORY = 2000

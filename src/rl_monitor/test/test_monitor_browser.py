@@ -19,14 +19,13 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
 from pathlib import Path
 
 import pytest
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from visualization_msgs.msg import Marker, MarkerArray
 
-from rl_testing import NodeProcess
+from rl_testing import NodeProcess, domain_pids
 
 CHROMIUM = Path('/usr/bin/chromium')
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -78,21 +77,6 @@ def free_port():
     with socket.socket() as probe:
         probe.bind(('127.0.0.1', 0))
         return probe.getsockname()[1]
-
-
-def env_pids(domain):
-    """The env node or env group processes of this test's ROS domain."""
-    found = subprocess.run(['pgrep', '-f', r'rl_env_node\.env_(node|group)'],
-                           capture_output=True, text=True).stdout
-    pids = []
-    for pid in map(int, found.split()):
-        try:
-            environ = Path(f'/proc/{pid}/environ').read_bytes().split(b'\0')
-        except OSError:
-            continue
-        if f'ROS_DOMAIN_ID={domain}'.encode() in environ:
-            pids.append(pid)
-    return pids
 
 
 def arena():
@@ -166,7 +150,7 @@ def test_the_page_is_live_during_training_and_survives_a_respawn_and_the_end(
             wait_for(page, CURVES_DRAWN, 'a line in each of the three curves')
             assert page.evaluate(DRAWN_PIXELS) > 2000   # walls, box, goal, trail, robot
 
-            [env_group, *_] = env_pids(ros_domain)
+            [env_group, *_] = domain_pids(r'rl_env_node\.env_(node|group)', ros_domain)
             os.kill(env_group, signal.SIGKILL)
             train.wait_for_output('env nodes back after', timeout=120)
             before = page.evaluate(READ_FIGURES)

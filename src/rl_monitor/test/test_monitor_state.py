@@ -5,7 +5,7 @@ import math
 import pytest
 
 from rl_monitor.bag_links import bag_index
-from rl_monitor.geometry import Arena, Disc, compose
+from rl_monitor.geometry import Arena, Disc
 from rl_monitor.monitor_state import (
     MAX_EPISODES,
     MAX_HISTORY,
@@ -15,6 +15,7 @@ from rl_monitor.monitor_state import (
     EpisodeRecord,
     MonitorState,
 )
+from robotino_description import compose
 
 NAN = math.nan
 

@@ -153,3 +153,21 @@ def stop_all(processes: list[NodeProcess]) -> None:
                for status, p in statuses if status not in (0, None)]
     if unclean:
         raise AssertionError('\n'.join(unclean))
+
+
+def domain_pids(pattern: str, domain: int) -> list[int]:
+    """Processes whose command line matches ``pattern`` and that run on ROS domain ``domain``.
+
+    Test sessions on one machine start processes of the same names; the
+    ``ROS_DOMAIN_ID`` in their environment tells this session's apart.
+    """
+    found = subprocess.run(['pgrep', '-f', pattern], capture_output=True, text=True).stdout
+    pids = []
+    for pid in map(int, found.split()):
+        try:
+            environ = Path(f'/proc/{pid}/environ').read_bytes().split(b'\0')
+        except OSError:
+            continue
+        if f'ROS_DOMAIN_ID={domain}'.encode() in environ:
+            pids.append(pid)
+    return pids

@@ -10,12 +10,14 @@ from robotino_description.ir_layout import IrSensorLayout
 from robotino_description.kinematics import RobotinoKinematics
 from robotino_description.limits import RobotinoLimits
 from robotino_description.odometry import WheelOdometry, body_displacement, wrap_angle
+from robotino_description.planar import PlanarPose, compose, relative_pose
 from robotino_description.state import GroundTruth, RobotState
 
 __all__ = [
     'ROBOTINO3',
     'GroundTruth',
     'IrSensorLayout',
+    'PlanarPose',
     'RobotState',
     'RobotinoDescription',
     'RobotinoGeometry',
@@ -23,5 +25,7 @@ __all__ = [
     'RobotinoLimits',
     'WheelOdometry',
     'body_displacement',
+    'compose',
+    'relative_pose',
     'wrap_angle',
 ]
