@@ -19,8 +19,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from rclpy.executors import Executor, MultiThreadedExecutor
-from rclpy.experimental import EventsExecutor
+from rclpy.executors import Executor, MultiThreadedExecutor, SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.utilities import remove_ros_args
 
@@ -33,7 +32,7 @@ from rl_ros.node_main import run_nodes
 def _executor(nodes: Sequence[Node]) -> Executor:
     if any(isinstance(node, EnvNode) and node.needs_threads for node in nodes):
         return MultiThreadedExecutor(2 + len(nodes))
-    return EventsExecutor()
+    return SingleThreadedExecutor()
 
 
 def make_nodes(namespaces: Sequence[str]) -> list[Node]:

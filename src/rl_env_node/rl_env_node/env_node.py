@@ -18,8 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.executors import Executor, MultiThreadedExecutor
-from rclpy.experimental import EventsExecutor
+from rclpy.executors import (
+    Executor,
+    MultiThreadedExecutor,
+    SingleThreadedExecutor,
+)
 from rclpy.node import Node
 from rclpy.qos import QoSProfile
 
@@ -296,7 +299,7 @@ def refuse(node: Node, response: Any, error: EnvError) -> Any:
 
 
 def _executor(node: EnvNode) -> Executor:
-    return MultiThreadedExecutor(3) if node.needs_threads else EventsExecutor()
+    return MultiThreadedExecutor(3) if node.needs_threads else SingleThreadedExecutor()
 
 
 def main(args=None) -> None:

@@ -7,12 +7,6 @@ waits for SIGINT or SIGTERM; then the executor is stopped and the node is
 destroyed (and may still publish) before rclpy shuts down. Spinning without a
 timeout also spares the executor a timer per wake-up, which on the lockstep
 nodes was a tenth of a step.
-
-rclpy's ``EventsExecutor`` (C++, no wait set rebuilt per wake-up) serves the
-env nodes that hold their simulator: a batch round trip then costs about a
-third less. Its ``spin`` does not return when shut down from another thread
-(rclpy 9.1), so it spins in slices of ``_SLICE`` seconds, and is shut down
-once its thread has stopped.
 """
 
 from __future__ import annotations
@@ -31,8 +25,6 @@ from rclpy.signals import SignalHandlerOptions
 
 #: Seconds to wait for running callbacks to finish at shutdown.
 _SHUTDOWN_WAIT = 5.0
-#: Seconds an EventsExecutor spins before it looks whether to stop.
-_SLICE = 0.1
 
 
 def run_node(
@@ -75,12 +67,8 @@ def run_nodes(
         spinner = threading.Thread(target=_spin, args=(executor, stop, failures), daemon=True)
         spinner.start()
         stop.wait()
-        if _sliced(executor):
-            spinner.join(_SHUTDOWN_WAIT)
-            executor.shutdown(timeout_sec=_SHUTDOWN_WAIT)
-        else:
-            executor.shutdown(timeout_sec=_SHUTDOWN_WAIT)
-            spinner.join(_SHUTDOWN_WAIT)
+        executor.shutdown(timeout_sec=_SHUTDOWN_WAIT)
+        spinner.join(_SHUTDOWN_WAIT)
         return 1 if failures else 0
     except startup_errors as error:
         rclpy.logging.get_logger('main').fatal(f'cannot start: {error}')
@@ -93,19 +81,10 @@ def run_nodes(
             signal.signal(sig, handler)
 
 
-def _sliced(executor: Executor) -> bool:
-    """Whether it must spin in slices: the EventsExecutor, which is no Python ``Executor``."""
-    return not isinstance(executor, Executor)
-
-
 def _spin(executor: Executor, stop: threading.Event, failures: list[BaseException]) -> None:
     """Spin until the executor is shut down; a crash in a callback ends the node (status 1)."""
     try:
-        if _sliced(executor):
-            while not stop.is_set():
-                executor.spin_once(timeout_sec=_SLICE)
-        else:
-            executor.spin()
+        executor.spin()
     except BaseException as error:
         failures.append(error)
         rclpy.logging.get_logger('main').fatal(f'the executor stopped: {error!r}')
