@@ -78,8 +78,10 @@ PARAMETERS = (
 _MODES = ('train', 'eval', 'deploy')
 #: Seconds the goal server stays after its last goal, for clients to fetch the result.
 RESULT_GRACE = 2.0
-#: ``training_progress``: every report arrives, and the last waits for a late subscriber.
-PROGRESS_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
+#: ``training_progress``: reliable and latched, so a late subscriber gets the latest
+#: reports. Keep the last 10, not 1: with one, a report not yet acknowledged by a busy
+#: subscriber is replaced by the next (an ``evaluating`` between two ``training``s was lost).
+PROGRESS_QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE,
                           durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 
