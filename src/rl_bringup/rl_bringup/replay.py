@@ -33,7 +33,7 @@ from rosbags.rosbag2 import Reader, ReaderError
 from rosbags.typesys.store import Typestore
 
 from rl_bringup.bag_types import EPISODE_STATS, TRANSITION, interface_msg_files, make_typestore
-from rl_ros.conversions import DRIVER_CLOUD_RADIUS
+from rl_ros.conversions import DRIVER_CLOUD_RADIUS, planar_pose
 from rl_ros.markers import GOAL, start_pose
 from robotino_description import ROBOTINO3, compose
 
@@ -184,11 +184,6 @@ class ReplaySummary:
         return '\n'.join(lines + [f'note: {note}' for note in self.notes])
 
 
-def yaw_of(x: float, y: float, z: float, w: float) -> float:
-    """Heading of a quaternion about z (the robot is planar)."""
-    return math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z))
-
-
 def to_odom(pose: Pose2D, px: float, py: float) -> tuple[float, float]:
     """A base_link point in odom, given the base's pose."""
     x, y, _ = compose((pose.x, pose.y, pose.yaw), (px, py, 0.0))
@@ -249,16 +244,15 @@ def read_episode(bag: Path, typestore: Typestore | None = None) -> EpisodeRecord
 
 
 def _solid(marker: object) -> Solid:
-    q = marker.pose.orientation
-    return Solid(marker.ns, marker.type == _CYLINDER, float(marker.pose.position.x),
-                 float(marker.pose.position.y), yaw_of(q.x, q.y, q.z, q.w),
+    x, y, yaw = planar_pose(marker.pose)
+    return Solid(marker.ns, marker.type == _CYLINDER, float(x), float(y), yaw,
                  float(marker.scale.x), float(marker.scale.y))
 
 
 def _into_map(record: EpisodeRecord, start: object) -> None:
     """Move poses and hits from ``odom`` into ``map``: ``odom`` lies at the start pose there."""
     origin = Pose2D(0, start.x, start.y, start.yaw)
-    record.poses = [Pose2D(p.t_ns, *to_odom(origin, p.x, p.y), p.yaw + start.yaw)
+    record.poses = [Pose2D(p.t_ns, *compose((start.x, start.y, start.yaw), (p.x, p.y, p.yaw)))
                     for p in record.poses]
     record.hits = [(t_ns, *to_odom(origin, x, y)) for t_ns, x, y in record.hits]
     record.frame = 'map'
@@ -269,9 +263,8 @@ def _take(record: EpisodeRecord, clouds: list[tuple[int, object]], topic: str,
     """File one deserialized message into the record (clouds wait for all poses)."""
     record.env = record.env or _env_of(topic)
     if msgtype == ODOMETRY:
-        q = msg.pose.pose.orientation
-        p = msg.pose.pose.position
-        record.poses.append(Pose2D(t_ns, float(p.x), float(p.y), yaw_of(q.x, q.y, q.z, q.w)))
+        x, y, yaw = planar_pose(msg.pose.pose)
+        record.poses.append(Pose2D(t_ns, float(x), float(y), yaw))
         record.frame = msg.header.frame_id or record.frame
     elif msgtype == POINT_CLOUD:
         clouds.append((t_ns, msg))

@@ -24,6 +24,7 @@ from rl_interfaces.msg import EpisodeStats, TrainingProgress
 from rl_monitor.geometry import IDENTITY, Arena, Box, Disc, Pose2D
 from rl_monitor.monitor_state import EpisodeRecord
 from rl_ros.conversions import planar_pose, pose_from_odometry
+from rl_ros.markers import GOAL, OBSTACLES, START, WALLS
 
 #: The ``TrainingProgress`` fields the page shows, by name.
 PROGRESS_FIELDS = ('run_name', 'algorithm', 'task', 'status', 'num_timesteps',
@@ -89,14 +90,14 @@ def arena_from_markers(msg: MarkerArray) -> Arena:
             walls, boxes, cylinders, goal, start = [], [], [], None, IDENTITY
         elif marker.action != Marker.ADD or not _finite(marker):
             continue
-        elif marker.ns == 'walls' and marker.type == Marker.CUBE:
+        elif marker.ns == WALLS and marker.type == Marker.CUBE:
             walls.append(_box(marker))
-        elif marker.ns == 'obstacles' and marker.type == Marker.CUBE:
+        elif marker.ns == OBSTACLES and marker.type == Marker.CUBE:
             boxes.append(_box(marker))
-        elif marker.ns == 'obstacles' and marker.type == Marker.CYLINDER:
+        elif marker.ns == OBSTACLES and marker.type == Marker.CYLINDER:
             cylinders.append(_disc(marker))
-        elif marker.ns == 'goal':
+        elif marker.ns == GOAL:
             goal = _disc(marker)
-        elif marker.ns == 'start' and marker.type == Marker.ARROW:
+        elif marker.ns == START and marker.type == Marker.ARROW:
             start = planar_pose(marker.pose)
     return Arena(tuple(walls), tuple(boxes), tuple(cylinders), goal, start)

@@ -24,6 +24,7 @@ from std_msgs.msg import ColorRGBA
 from visualization_msgs.msg import Marker, MarkerArray
 
 from rl_ros.contract import MAP_FRAME
+from rl_ros.conversions import planar_pose
 from robotino_world.arena import Arena
 from robotino_world.shapes import Box, Pose2D, Shape
 
@@ -108,7 +109,5 @@ def start_pose(markers: Sequence) -> Pose2D | None:
     """
     for marker in reversed(list(markers)):
         if marker.ns == START and marker.action == Marker.ADD:
-            q = marker.pose.orientation
-            yaw = math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
-            return Pose2D(marker.pose.position.x, marker.pose.position.y, yaw)
+            return Pose2D(*planar_pose(marker.pose))
     return None
