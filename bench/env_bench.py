@@ -17,8 +17,9 @@
 - ``ros_four_grouped``: the same four env nodes, two per process (``env_group``),
   each process stepped in one ``step_batch`` call.
 - ``batch_1``, ``batch_4``, ``batch_8``: K envs in one ``env_group`` process,
-  stepped in one ``step_batch`` round trip per step; with the process's
-  resident memory, and per extra env (against ``batch_1``).
+  stepped in one ``step_batch`` round trip per step over its same-host
+  socket; with the process's resident memory, and per extra env (against
+  ``batch_1``). ``batch_4_dds``: ``batch_4`` over the DDS services.
 - ``subproc_4``, ``subproc_8``: the in-process reference with as many envs on
   all cores: SB3's ``SubprocVecEnv`` of ``RobotinoEnv``, one process per env.
 
@@ -144,8 +145,8 @@ def _step_vec(vec, seconds: float) -> float:
     return count / elapsed
 
 
-def _step_ros_vec(namespaces: list[str], seconds: float) -> float:
-    vec = RosVecEnv(namespaces)
+def _step_ros_vec(namespaces: list[str], seconds: float, same_host_socket: bool = True) -> float:
+    vec = RosVecEnv(namespaces, same_host_socket=same_host_socket)
     try:
         return _step_vec(vec, seconds)
     finally:
@@ -180,14 +181,15 @@ def _subproc(count: int) -> Measurement:
     return measure
 
 
-def _batch(count: int) -> Measurement:
+def _batch(count: int, same_host_socket: bool = True) -> Measurement:
     def measure(seconds: float) -> dict:
         namespaces = [f'env_{k}' for k in range(count)]
         group = ('group', 'rl_env_node.env_group', namespaces, 'batch ready')
         with private_domain(), node_processes([group]) as [process]:
-            rate = _step_ros_vec(namespaces, seconds)
+            rate = _step_ros_vec(namespaces, seconds, same_host_socket)
             rss = rss_mb(process.pid)
-        _BASELINE[f'batch_{count}_rss'] = rss
+        if same_host_socket:
+            _BASELINE[f'batch_{count}_rss'] = rss
         result = {**_with_ratio(rate), 'envs': count, 'process_rss_mb': rss}
         if f'subproc_{count}' in _BASELINE:
             result['ratio_to_subproc'] = rate / _BASELINE[f'subproc_{count}']
@@ -209,6 +211,7 @@ MEASUREMENTS: dict[str, Measurement] = {
     'subproc_8': _subproc(8),
     'batch_1': _batch(1),
     'batch_4': _batch(4),
+    'batch_4_dds': _batch(4, same_host_socket=False),
     'batch_8': _batch(8),
 }
 

@@ -41,7 +41,8 @@ def print_table(title: str, results: dict[str, dict]) -> None:
     table.add_column('value', justify='right')
     for name, values in results.items():
         for key, value in values.items():
-            shown = f'{value:,.1f}' if isinstance(value, float) else str(value)
+            digits = 2 if key.startswith('ratio') else 1
+            shown = f'{value:,.{digits}f}' if isinstance(value, float) else str(value)
             table.add_row(name, key, shown)
     Console().print(table)
 

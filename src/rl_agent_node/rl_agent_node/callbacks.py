@@ -18,7 +18,7 @@ import numpy as np
 from stable_baselines3.common.callbacks import BaseCallback
 
 from rl_agent_node.checkpoint import save_checkpoint, save_model_dir
-from rl_agent_node.evaluation import EvaluationSummary, run_episodes
+from rl_agent_node.evaluation import EvaluationSummary, run_episodes_batched
 from rl_agent_node.metrics import RunMetrics
 
 _LOG = logging.getLogger(__name__)
@@ -81,7 +81,8 @@ class HeldOutEvaluation(BaseCallback):
     on-policy run interrupted mid-rollout rolls back to that point, never to
     before an evaluation, so a resume never evaluates a step twice.
 
-    :param make_env: builds the evaluation env (once, on first use).
+    :param make_envs: builds the evaluation envs (once, on first use); several
+        run the episodes side by side (:func:`run_episodes_batched`).
     :param metrics: the run's metrics.
     :param eval_freq: env steps between evaluations.
     :param seeds: the held-out reset seeds.
@@ -91,12 +92,13 @@ class HeldOutEvaluation(BaseCallback):
     :param stop: set while evaluating means "abandon it".
     """
 
-    def __init__(self, make_env: Callable[[], gym.Env], metrics: RunMetrics, eval_freq: int,
+    def __init__(self, make_envs: Callable[[], list[gym.Env]], metrics: RunMetrics,
+                 eval_freq: int,
                  seeds: list[int], best_dir: Path, meta: dict[str, Any],
                  success_target: float | None, stop: threading.Event) -> None:
         super().__init__()
-        self._make_env = make_env
-        self._env: gym.Env | None = None
+        self._make_envs = make_envs
+        self._envs: list[gym.Env] = []
         self._metrics = metrics
         self._freq = eval_freq
         self._seeds = seeds
@@ -131,16 +133,16 @@ class HeldOutEvaluation(BaseCallback):
 
     def evaluate(self) -> EvaluationSummary | None:
         """Evaluate now; record, log and keep the best model. None if interrupted."""
-        if self._env is None:
-            self._env = self._make_env()
+        if not self._envs:
+            self._envs = self._make_envs()
         vec_normalize = self.model.get_vec_normalize_env()
 
-        def policy(observation: np.ndarray) -> np.ndarray:
+        def policy(observations: np.ndarray) -> np.ndarray:
             if vec_normalize is not None:
-                observation = vec_normalize.normalize_obs(observation)
-            return self.model.predict(observation, deterministic=True)[0]
+                observations = vec_normalize.normalize_obs(observations)
+            return self.model.predict(observations, deterministic=True)[0]
 
-        summary = run_episodes(self._env, policy, self._seeds, self._stop)
+        summary = run_episodes_batched(self._envs, policy, self._seeds, self._stop)
         if len(summary.episodes) < len(self._seeds):
             return None
         step = self.num_timesteps
@@ -164,9 +166,9 @@ class HeldOutEvaluation(BaseCallback):
         return summary
 
     def _on_training_end(self) -> None:
-        if self._env is not None:
-            self._env.close()
-            self._env = None
+        for env in self._envs:
+            env.close()
+        self._envs = []
 
 
 class PeriodicCheckpoint(BaseCallback):

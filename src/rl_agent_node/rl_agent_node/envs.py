@@ -72,7 +72,8 @@ def make_training_env(config: TrainingConfig, envs: Sequence[str], stop: threadi
     from rl_env_client.ros_vec_env import RosVecEnv
 
     def connect() -> VecEnv:
-        venv = RosVecEnv(list(envs), timeout=agent.env_timeout, stop=stop)
+        venv = RosVecEnv(list(envs), timeout=agent.env_timeout, stop=stop,
+                         same_host_socket=agent.same_host_socket)
         served = set(venv.get_attr('task'))
         if served != {config.task}:
             venv.close()

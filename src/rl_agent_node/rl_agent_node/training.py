@@ -52,7 +52,7 @@ from rl_agent_node.envs import (
     parse_envs,
 )
 from rl_agent_node.errors import EnvUnavailableError
-from rl_agent_node.evaluation import held_out_seeds
+from rl_agent_node.evaluation import IN_PROCESS_EVAL_ENVS, held_out_seeds
 from rl_agent_node.metrics import RunMetrics
 from rl_agent_node.plot import plot_learning_curve
 from rl_agent_node.progress import ProgressBar
@@ -227,9 +227,11 @@ def _callbacks(session: _Session, stop: threading.Event, progress_bar: bool,
     evaluation = None
     if agent.eval_freq > 0:
         task_options = _served_task_options(session)
+        count = IN_PROCESS_EVAL_ENVS if session.eval_env == INPROCESS else 1
         evaluation = HeldOutEvaluation(
-            lambda: make_eval_env(config.task, session.eval_env, task_options,
-                                  agent.env_timeout, agent.realism, agent.randomise),
+            lambda: [make_eval_env(config.task, session.eval_env, task_options,
+                                   agent.env_timeout, agent.realism, agent.randomise)
+                     for _ in range(count)],
             session.metrics, agent.eval_freq,
             held_out_seeds(agent.eval_seed, agent.n_eval_episodes), run.best, meta,
             agent.success_target, stop)

@@ -54,7 +54,7 @@ def test_the_env_bench_reports_every_layout_with_its_ratio(tmp_path):
     results = run_bench(tmp_path, 'env_bench.py', '--seconds', '0.5')
     assert set(results) == {'inprocess', 'ros_one', 'ros_one_recorded', 'ros_one_service',
                             'ros_four', 'ros_four_grouped', 'subproc_4', 'subproc_8',
-                            'batch_1', 'batch_4', 'batch_8'}
+                            'batch_1', 'batch_4', 'batch_4_dds', 'batch_8'}
     for name, values in results.items():
         assert values['steps_per_s'] > 0, name
         assert name.startswith(('inprocess', 'subproc')) or values['ratio_to_inprocess'] > 0
@@ -67,11 +67,12 @@ def test_the_env_bench_reports_every_layout_with_its_ratio(tmp_path):
 def test_the_train_bench_reports_ppo_and_sac_in_process_and_over_ros(tmp_path):
     results = run_bench(tmp_path, 'train_bench.py', '--seconds', '1')
     assert set(results) == {'ppo_inprocess', 'ppo_ros_four', 'ppo_ros_batch_4',
-                            'ppo_ros_batch_2x2', 'sac_inprocess', 'sac_ros_four',
-                            'sac_ros_batch_4'}
+                            'ppo_ros_batch_4_dds', 'ppo_ros_batch_2x2', 'sac_inprocess',
+                            'sac_ros_four', 'sac_ros_batch_4', 'sac_ros_batch_4_dds'}
     for name, values in results.items():
         assert values['steps_per_s'] > 0, name
-        assert name.endswith('inprocess') or values['ratio_to_inprocess'] > 0, name
+        if not name.endswith('inprocess'):
+            assert values['inprocess_steps_per_s'] > 0 and values['ratio_to_inprocess'] > 0, name
 
 
 def test_the_deploy_bench_drives_goals_through_the_action_and_reports_both_policies(tmp_path):

@@ -3,7 +3,9 @@
 An env served in a batch says so in its ``get_spec`` (``spec_json['batch']``:
 the namespace of ``step_batch`` and ``reset_batch``). :func:`batches_of`
 groups a VecEnv's envs by it; envs without one (a Webots env, the real
-robot) keep their own ``step`` and ``reset`` calls.
+robot) keep their own ``step`` and ``reset`` calls. Where the group's
+same-host socket (``spec_json['batch_socket']``) can be reached, the same
+requests go over it instead of DDS (:mod:`.batch_socket`).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from typing import Any
 import numpy as np
 from rclpy.task import Future
 
+from rl_env_client.batch_socket import BatchSocket, SocketAnswer
 from rl_env_client.env_client import EnvClient, EnvClientSession, service_name
 from rl_env_client.errors import EnvTimeoutError, RemoteEnvError
 from rl_interfaces.srv import GetSpec, ResetBatch, StepBatch
+from rl_ros.batch_wire import RESET, STEP
 from rl_ros.contract import RESET_BATCH, STEP_BATCH
 from rl_ros.conversions import float32_array
 from rl_ros.qos import SERVICE_QOS
@@ -49,12 +53,14 @@ class BatchClient:
     :param namespace: where the batch services are (the process's first env).
     :param members: the envs this client steps in each call, in the VecEnv's order;
         their followers check that no other client drives them.
+    :param batch_socket: the group's same-host socket, connected; None for DDS.
     """
 
     def __init__(self, session: EnvClientSession, namespace: str,
-                 members: Sequence[EnvClient]) -> None:
+                 members: Sequence[EnvClient], batch_socket: BatchSocket | None = None) -> None:
         self.namespace = namespace
         self.members = list(members)
+        self.batch_socket = batch_socket
         self._names = [member.namespace for member in self.members]
         self._step = session.node.create_client(
             StepBatch, service_name(namespace, STEP_BATCH.name), qos_profile=SERVICE_QOS)
@@ -68,11 +74,14 @@ class BatchClient:
                 raise EnvTimeoutError(f'{client.srv_name} is named by the envs '
                                       f'{self._names} but not served (waited {timeout:g} s)')
 
-    def send_reset(self, seeds: Sequence[int | None], options: Mapping[str, Any] | None) -> Future:
+    def send_reset(self, seeds: Sequence[int | None],
+                   options: Mapping[str, Any] | None) -> Future | SocketAnswer:
         """Ask for a reset of every member: one seed each (None keeps its stream), one options."""
         request = ResetBatch.Request(
             namespaces=self._names, seeds=[-1 if seed is None else int(seed) for seed in seeds],
             options_json=json.dumps(dict(options)) if options else '')
+        if self.batch_socket is not None:
+            return self.batch_socket.send(RESET, request, ResetBatch.Response)
         return self._reset.call_async(request)
 
     def reset_results(self, response: ResetBatch.Response) -> list[tuple[np.ndarray, dict]]:
@@ -92,10 +101,13 @@ class BatchClient:
             results.append((observation, info))
         return results
 
-    def send_step(self, actions: Sequence[np.ndarray]) -> Future:
+    def send_step(self, actions: Sequence[np.ndarray]) -> Future | SocketAnswer:
         """Ask for one step of every member, ``actions`` in the members' order."""
         flat = float32_array(np.concatenate([np.ravel(a) for a in actions]))
-        return self._step.call_async(StepBatch.Request(namespaces=self._names, actions=flat))
+        request = StepBatch.Request(namespaces=self._names, actions=flat)
+        if self.batch_socket is not None:
+            return self.batch_socket.send(STEP, request, StepBatch.Response)
+        return self._step.call_async(request)
 
     def step_results(self, response: StepBatch.Response) -> list[BatchStep]:
         """Each member's step, checked by its follower.
@@ -122,11 +134,33 @@ class BatchClient:
         return results
 
 
-def batches_of(specs: Sequence[GetSpec.Response]) -> dict[str, list[int]]:
-    """The VecEnv's env indices by the batch namespace their spec names; unbatched left out."""
-    groups: dict[str, list[int]] = {}
+    def close(self) -> None:
+        """Close the same-host socket, if any; the DDS clients go with the session."""
+        if self.batch_socket is not None:
+            self.batch_socket.close()
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Envs of a VecEnv that one process serves in batches.
+
+    :param namespace: of the batch services.
+    :param indices: the VecEnv's indices of its envs.
+    :param socket_address: of its same-host socket ('' when not announced).
+    """
+
+    namespace: str
+    indices: list[int]
+    socket_address: str
+
+
+def batches_of(specs: Sequence[GetSpec.Response]) -> list[Batch]:
+    """The VecEnv's envs grouped by the batch their spec names; unbatched ones left out."""
+    groups: dict[str, Batch] = {}
     for index, spec in enumerate(specs):
-        batch = json.loads(spec.spec_json).get('batch') if spec.spec_json else None
-        if batch:
-            groups.setdefault(batch, []).append(index)
-    return groups
+        extra = json.loads(spec.spec_json) if spec.spec_json else {}
+        if extra.get('batch'):
+            batch = groups.setdefault(extra['batch'], Batch(
+                extra['batch'], [], extra.get('batch_socket', '')))
+            batch.indices.append(index)
+    return list(groups.values())

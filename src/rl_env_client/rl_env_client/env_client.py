@@ -20,6 +20,7 @@ import rclpy
 from rclpy.experimental import EventsExecutor
 from rclpy.task import Future
 
+from rl_env_client.batch_socket import SocketAnswer
 from rl_env_client.errors import EnvTimeoutError, RemoteEnvError
 from rl_interfaces.srv import GetSpec, Reset, Step
 from rl_ros.contract import GET_SPEC, RESET, STEP
@@ -176,9 +177,12 @@ class EnvClientSession:
         self._executor = EventsExecutor(context=self._context)
         self._executor.add_node(self.node)
 
-    def wait(self, futures: Sequence[Future], what: str,
+    def wait(self, futures: Sequence[Future | SocketAnswer], what: str,
              timeout: float | None = None) -> list[Any]:
         """Spin until every future is done; the responses, in order.
+
+        :param futures: rclpy futures, and answers on a batch socket
+            (:class:`~rl_env_client.batch_socket.SocketAnswer`), collected first.
 
         :param timeout: seconds for this wait; the session's when None.
         :raises EnvTimeoutError: when one is still open after the timeout, or
@@ -196,7 +200,12 @@ class EnvClientSession:
                     raise EnvTimeoutError(f'{what}: stopping, and no answer came')
                 raise EnvTimeoutError(
                     f'{what}: no answer within {timeout:.3g} s; is the env node alive?')
-            self._executor.spin_once(timeout_sec=min(remaining, 0.1))
+            on_socket = next((f for f in futures if isinstance(f, SocketAnswer) and not f.done()),
+                             None)
+            if on_socket is not None:
+                on_socket.poll(min(remaining, 0.1))
+            else:
+                self._executor.spin_once(timeout_sec=min(remaining, 0.1))
         return [f.result() for f in futures]
 
     def close(self) -> None:

@@ -7,7 +7,9 @@ the last observation in ``info['terminal_observation']``. Envs that one
 process serves in a batch (:mod:`rl_env_node.batch_node`, named in their
 ``get_spec``) are stepped with one ``step_batch`` call per process, their
 automatic resets done inside it, and reset with one ``reset_batch`` call;
-the others with one ``step`` or ``reset`` call each.
+the others with one ``step`` or ``reset`` call each. A batch's calls go
+over its process's same-host socket where this program can reach it
+(``same_host_socket``), over DDS otherwise; answers and semantics are the same.
 
 A killed env node is not seen by DDS for about 20 s (its lease), so a dead
 one is noticed by its silence: a step waits :data:`LATENCY_FACTOR` times the
@@ -32,6 +34,7 @@ from stable_baselines3.common.vec_env.base_vec_env import (
 )
 
 from rl_env_client.batch_client import BatchClient, batches_of
+from rl_env_client.batch_socket import BatchSocket
 from rl_env_client.env_client import (
     EnvClient,
     EnvClientSession,
@@ -55,10 +58,12 @@ class RosVecEnv(VecEnv):
     :param namespaces: one per env node, e.g. ``['env_0', 'env_1']``.
     :param timeout: seconds to wait for the env nodes to appear and for each answer.
     :param stop: once set, waits end within a second (see :class:`EnvClientSession`).
+    :param same_host_socket: step batches over their process's socket where it is
+        reachable; False keeps every call on DDS.
     """
 
     def __init__(self, namespaces: Sequence[str], timeout: float = 30.0,
-                 stop: threading.Event | None = None) -> None:
+                 stop: threading.Event | None = None, same_host_socket: bool = True) -> None:
         if not namespaces:
             raise ValueError('RosVecEnv needs at least one namespace')
         self._session = EnvClientSession('rl_vec_client', timeout, stop)
@@ -78,10 +83,11 @@ class RosVecEnv(VecEnv):
                     f'{namespace} serves other spaces than {namespaces[0]}: run one task')
         self.namespaces = list(namespaces)
         self.specs = specs
+        self._batches: dict[BatchClient, list[int]] = {}
         try:
-            self._batches = self._batch_clients(timeout)
+            self._connect_batches(timeout, same_host_socket)
         except Exception:
-            self._session.close()
+            self.close()
             raise
         batched = {k for indices in self._batches.values() for k in indices}
         self._singles = [k for k in range(len(namespaces)) if k not in batched]
@@ -90,13 +96,14 @@ class RosVecEnv(VecEnv):
         self._slowest: float | None = None
         super().__init__(len(namespaces), spaces[0][0], spaces[0][1])
 
-    def _batch_clients(self, timeout: float) -> dict[BatchClient, list[int]]:
-        clients = {}
-        for namespace, indices in batches_of(self.specs).items():
-            client = BatchClient(self._session, namespace, [self._clients[k] for k in indices])
+    def _connect_batches(self, timeout: float, same_host_socket: bool) -> None:
+        for batch in batches_of(self.specs):
+            connected = (BatchSocket.connect(batch.socket_address)
+                         if same_host_socket and batch.socket_address else None)
+            client = BatchClient(self._session, batch.namespace,
+                                 [self._clients[k] for k in batch.indices], connected)
+            self._batches[client] = batch.indices
             client.wait_for_services(timeout)
-            clients[client] = indices
-        return clients
 
     def reset(self) -> VecEnvObs:
         """Reset every env with the seeds and options set by ``seed``/``set_options``.
@@ -179,7 +186,9 @@ class RosVecEnv(VecEnv):
             observations[k], self.reset_infos[k] = self._clients[k].reset_result(response)
 
     def close(self) -> None:
-        """Release the ROS clients; the env nodes keep running."""
+        """Release the ROS clients and batch sockets; the env nodes keep running."""
+        for batch in self._batches:
+            batch.close()
         self._session.close()
 
     def get_attr(self, attr_name: str, indices: VecEnvIndices = None) -> list[Any]:

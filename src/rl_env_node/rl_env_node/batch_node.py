@@ -11,21 +11,30 @@ Semantics are SB3's VecEnv: an env whose episode ends is reset at once and
 answers with the next episode's first observation, the last one beside it.
 Every action is checked before any env steps, so a malformed batch is
 refused whole; a simulator failing midway is reported for the env it hit.
+
+The same two services are also served on a socket for agents on this host
+(:mod:`.batch_socket`, announced as ``spec_json['batch_socket']``): the
+same requests and answers, without the rclpy round trip. Either way the
+envs' topics go out just after the answer, not before it
+(:class:`~rl_ros.outbox.Outbox`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
 
+from rl_env_node.batch_socket import BatchSocketServer
 from rl_env_node.env_node import EnvNode, refuse
 from rl_env_node.errors import EnvError, RequestError, ResetNeededError, quoted
 from rl_env_node.msg_conversions import info_json
 from rl_interfaces.srv import ResetBatch, StepBatch
+from rl_ros.batch_wire import RESET, STEP
 from rl_ros.contract import RESET_BATCH, STEP_BATCH
 from rl_ros.conversions import float32_array
 from rl_ros.qos import SERVICE_QOS
@@ -35,21 +44,57 @@ class EnvBatchNode(Node):
     """Serves the batch services over ``envs``, which share this node's process and executor.
 
     :param envs: the env nodes, all with their simulator in process (their
-        callbacks and these must run one at a time: one single-threaded executor).
+        callbacks and these must run one at a time: one
+        :class:`~rl_env_node.batch_socket.LockingExecutor` on :attr:`callback_lock`).
     """
 
     def __init__(self, envs: Sequence[EnvNode], **kwargs: Any) -> None:
         namespace = envs[0].get_namespace()
         super().__init__('rl_env_batch', namespace=namespace, **kwargs)
         self._envs = {env.get_namespace().strip('/'): env for env in envs}
+        #: Held by every callback of these envs: spin them with a LockingExecutor on it.
+        self.callback_lock = threading.Lock()
+        self._socket = BatchSocketServer(
+            {STEP: (StepBatch, self._holding(self._step_batch)),
+             RESET: (ResetBatch, self._holding(self._reset_batch))},
+            self.callback_lock, self.get_logger(), self._release_publications)
         for env in envs:
-            env.serve_in_batch(namespace)
+            env.serve_in_batch(namespace, self._socket.address)
         group = MutuallyExclusiveCallbackGroup()
-        self.create_service(StepBatch, STEP_BATCH.name, self._on_step_batch,
+        self.create_service(StepBatch, STEP_BATCH.name, self._over_dds(self._step_batch),
                             qos_profile=SERVICE_QOS, callback_group=group)
-        self.create_service(ResetBatch, RESET_BATCH.name, self._on_reset_batch,
+        self.create_service(ResetBatch, RESET_BATCH.name, self._over_dds(self._reset_batch),
                             qos_profile=SERVICE_QOS, callback_group=group)
         self.get_logger().info(f'batch ready: {", ".join(self._envs)}')
+
+    def _holding(self, handler: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+        """``handler`` with every env's publications held (see :class:`~rl_ros.outbox.Outbox`)."""
+        def serve(request: Any, response: Any) -> Any:
+            for env in self._envs.values():
+                env.outbox.hold()
+            return handler(request, response)
+
+        return serve
+
+    def _over_dds(self, handler: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+        """``handler`` as a service callback: the publications follow in the next spin.
+
+        rclpy sends the response as the callback returns; a task created now
+        runs after that, so the agent has its answer before the topics go out.
+        """
+        held = self._holding(handler)
+
+        def serve(request: Any, response: Any) -> Any:
+            try:
+                return held(request, response)
+            finally:
+                self.executor.create_task(self._release_publications)
+
+        return serve
+
+    def _release_publications(self) -> None:
+        for env in self._envs.values():
+            env.outbox.release()
 
     def _chosen(self, namespaces: Sequence[str]) -> list[tuple[str, EnvNode]]:
         names = [name.strip('/') for name in namespaces]
@@ -76,8 +121,8 @@ class EnvBatchNode(Node):
                 raise type(error)(f'{name}: {error}') from None
         return split
 
-    def _on_step_batch(self, request: StepBatch.Request,
-                       response: StepBatch.Response) -> StepBatch.Response:
+    def _step_batch(self, request: StepBatch.Request,
+                    response: StepBatch.Response) -> StepBatch.Response:
         try:
             chosen = self._chosen(request.namespaces)
             actions = self._checked_actions(chosen, request.actions)
@@ -94,8 +139,8 @@ class EnvBatchNode(Node):
         response.infos_json = [info_json(r[5]) for r in results]
         return response
 
-    def _on_reset_batch(self, request: ResetBatch.Request,
-                        response: ResetBatch.Response) -> ResetBatch.Response:
+    def _reset_batch(self, request: ResetBatch.Request,
+                     response: ResetBatch.Response) -> ResetBatch.Response:
         try:
             chosen = self._chosen(request.namespaces)
             seeds = list(request.seeds) or [-1] * len(chosen)
@@ -110,6 +155,11 @@ class EnvBatchNode(Node):
         response.observations = float32_array(np.concatenate([obs.ravel() for obs, _ in results]))
         response.infos_json = [info_json(info) for _, info in results]
         return response
+
+    def destroy_node(self) -> None:
+        """Close the socket before the node goes."""
+        self._socket.close()
+        super().destroy_node()
 
 
 def _step_and_reset(name: str, env: EnvNode, action: np.ndarray) -> tuple:

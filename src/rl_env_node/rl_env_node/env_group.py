@@ -24,6 +24,7 @@ from rclpy.node import Node
 from rclpy.utilities import remove_ros_args
 
 from rl_env_node.batch_node import EnvBatchNode
+from rl_env_node.batch_socket import LockingExecutor
 from rl_env_node.env_node import EnvNode
 from rl_env_node.errors import EnvError
 from rl_ros.node_main import run_nodes
@@ -32,7 +33,8 @@ from rl_ros.node_main import run_nodes
 def _executor(nodes: Sequence[Node]) -> Executor:
     if any(isinstance(node, EnvNode) and node.needs_threads for node in nodes):
         return MultiThreadedExecutor(2 + len(nodes))
-    return SingleThreadedExecutor()
+    batches = [node for node in nodes if isinstance(node, EnvBatchNode)]
+    return LockingExecutor(batches[0].callback_lock) if batches else SingleThreadedExecutor()
 
 
 def make_nodes(namespaces: Sequence[str]) -> list[Node]:

@@ -46,6 +46,7 @@ from rl_ros.contract import (
 )
 from rl_ros.conversions import float32_array
 from rl_ros.node_main import quiet_publisher, run_node
+from rl_ros.outbox import Outbox
 from rl_ros.parameters import ParameterSpec, declare_parameters
 from rl_ros.qos import SERVICE_QOS
 from rl_ros.robot_publisher import RobotTopicPublisher
@@ -135,10 +136,12 @@ class EnvNode(Node):
         self._inprocess: InProcessSimulation | None = None
         self._topics: RobotTopicPublisher | None = None
         self._world: WorldTopics | None = None
+        #: Where this env's topics go out; an env group holds it while it answers.
+        self.outbox = Outbox()
         task = make_task(settings.task, settings.task_options)
         self._core = EnvCore(task, self._make_backend(), settings.max_episode_steps)
         self._first_seed = settings.seed
-        self._batch_namespace: str | None = None
+        self._batch: dict[str, str] = {}
         self._namespace = self.get_namespace()
         qos = QoSProfile(depth=100)
         self._transitions = quiet_publisher(self, Transition, TRANSITIONS.name, qos)
@@ -176,9 +179,9 @@ class EnvNode(Node):
         self._inprocess = InProcessSimulation.with_timing(
             settings.control_period, settings.physics_step, settings.realism, settings.randomise)
         self._topics = RobotTopicPublisher(self, ROBOTINO3.ir, ODOM.frame, ODOM_CHILD_FRAME,
-                                           settings.publish_robot_topics)
+                                           settings.publish_robot_topics, self.outbox)
         if settings.publish_robot_topics:
-            self._world = WorldTopics(self)
+            self._world = WorldTopics(self, self.outbox)
         return self._inprocess
 
     def _publish_robot(self) -> None:
@@ -234,10 +237,11 @@ class EnvNode(Node):
         self._publish_command()
         self._publish_robot()
         if self._transitions.get_subscription_count():
-            self._transitions.publish(
-                transition_msg(self._core.last_transition, self._namespace))
+            self.outbox.publish(self._transitions,
+                                transition_msg(self._core.last_transition, self._namespace))
         if terminated or truncated:
-            self._episodes.publish(episode_stats_msg(self._core.last_episode, self._namespace))
+            self.outbox.publish(self._episodes,
+                                episode_stats_msg(self._core.last_episode, self._namespace))
         return (observation, float(reward), bool(terminated), bool(truncated),
                 {**info, 'episode_id': self._core.episode_id})
 
@@ -265,14 +269,18 @@ class EnvNode(Node):
         response.info_json = info_json(info)
         return response
 
-    def serve_in_batch(self, batch_namespace: str) -> None:
-        """Say in ``spec_json`` (key ``batch``) where this env is also served in batches."""
-        self._batch_namespace = batch_namespace
+    def serve_in_batch(self, batch_namespace: str, socket_address: str) -> None:
+        """Say in ``spec_json`` where this env is also served in batches.
+
+        :param batch_namespace: of the batch services (key ``batch``).
+        :param socket_address: of their same-host socket (key ``batch_socket``).
+        """
+        self._batch = {'batch': batch_namespace, 'batch_socket': socket_address}
 
     def _on_get_spec(self, request: GetSpec.Request, response: GetSpec.Response):
         spec = self._core.spec()
-        if self._batch_namespace is not None:
-            spec = dataclasses.replace(spec, extra={**spec.extra, 'batch': self._batch_namespace})
+        if self._batch:
+            spec = dataclasses.replace(spec, extra={**spec.extra, **self._batch})
         return fill_spec(response, spec)
 
 

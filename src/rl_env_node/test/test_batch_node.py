@@ -1,10 +1,12 @@
-"""The batch node of an env_group: one round trip for a step of all its envs, over DDS.
+"""The batch node of an env_group: one round trip for a step of all its envs.
 
-The group runs in its own process; the clients are the agent's VecEnv and
-plain rclpy clients in this test process.
+Over DDS and over its same-host socket. The group runs in its own process;
+the clients are the agent's VecEnv, plain rclpy clients and raw sockets in
+this test process.
 """
 
 import json
+import socket
 
 import numpy as np
 import pytest
@@ -13,6 +15,7 @@ from rl_env_client.batch_client import BatchClient
 from rl_env_client.errors import RemoteEnvError
 from rl_env_client.ros_vec_env import RosVecEnv
 from rl_interfaces.srv import ResetBatch, StepBatch
+from rl_ros.batch_wire import HEADER, STEP, frame, socket_address
 from rl_ros.contract import RESET_BATCH, STEP_BATCH
 from rl_testing import NodeProcess, stop_all
 from rl_testing.ros import call, wait_for_service
@@ -38,9 +41,9 @@ def nodes(ros_domain, tmp_path_factory):
         stop_all(processes)
 
 
-def rollout(namespaces, steps, seed=11):
+def rollout(namespaces, steps, seed=11, same_host_socket=True):
     """Observations, rewards, dones and terminal observations of a seeded random rollout."""
-    vec = RosVecEnv(namespaces, timeout=20.0)
+    vec = RosVecEnv(namespaces, timeout=20.0, same_host_socket=same_host_socket)
     try:
         vec.seed(seed)
         record = [vec.reset()]
@@ -55,10 +58,14 @@ def rollout(namespaces, steps, seed=11):
         vec.close()
 
 
-def test_a_batched_rollout_equals_the_same_rollout_over_separate_env_nodes(nodes):
-    batched_env, batched = rollout(GROUPED, 450)
+@pytest.mark.parametrize('same_host_socket', [True, False], ids=['socket', 'dds'])
+def test_a_batched_rollout_equals_the_same_rollout_over_separate_env_nodes(
+        nodes, same_host_socket):
+    batched_env, batched = rollout(GROUPED, 450, same_host_socket=same_host_socket)
     separate_env, separate = rollout(SEPARATE, 450)
     assert [len(i) for i in batched_env._batches.values()] == [3]
+    assert [batch.batch_socket is not None for batch in batched_env._batches] == [
+        same_host_socket]
     assert separate_env._batches == {}
     np.testing.assert_array_equal(batched[0], separate[0])
     ends = 0
@@ -75,13 +82,60 @@ def test_a_batched_rollout_equals_the_same_rollout_over_separate_env_nodes(nodes
     assert ends >= 3   # every env finished at least one episode inside the batch
 
 
-def test_get_spec_names_the_batch_namespace(nodes):
+def test_get_spec_names_the_batch_namespace_and_its_socket(nodes):
     vec = RosVecEnv(['env_1'], timeout=20.0)
     try:
-        assert json.loads(vec.specs[0].spec_json)['batch'] == '/env_0'
+        spec = json.loads(vec.specs[0].spec_json)
+        assert spec['batch'] == '/env_0'
+        assert spec['batch_socket'].startswith('@rl_env_batch/')
         assert isinstance(next(iter(vec._batches)), BatchClient)
     finally:
         vec.close()
+
+
+def announced_socket():
+    vec = RosVecEnv(['env_0'], timeout=20.0, same_host_socket=False)
+    try:
+        return json.loads(vec.specs[0].spec_json)['batch_socket']
+    finally:
+        vec.close()
+
+
+@pytest.mark.parametrize('garbage', [
+    frame(b'x', b'\0' * 8),                            # a kind the socket does not serve
+    frame(STEP, b'\xff' * 3),                          # not a StepBatch
+    HEADER.pack(STEP, 1 << 30),                        # a gigabyte announced
+], ids=['unknown_kind', 'unreadable_request', 'oversized'])
+def test_a_hostile_socket_client_is_cut_off_and_the_group_keeps_serving(nodes, garbage):
+    hostile = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    hostile.settimeout(10.0)
+    try:
+        hostile.connect(socket_address(announced_socket()))
+        hostile.sendall(garbage)
+        assert hostile.recv(64) == b''     # closed without an answer
+    finally:
+        hostile.close()
+    vec, record = rollout(GROUPED, 5)
+    assert len(record) == 6
+    assert all(batch.batch_socket is not None for batch in vec._batches)
+
+
+def test_a_socket_client_hears_at_once_that_its_group_stopped(ros_domain, tmp_path):
+    group = NodeProcess.python_module('lone_group', 'rl_env_node.env_group',
+                                      ['env_8', 'env_9'], tmp_path).start()
+    try:
+        group.wait_for_output('batch ready', timeout=60)
+        vec = RosVecEnv(['env_8', 'env_9'], timeout=20.0)
+        try:
+            vec.reset()
+            group.stop()
+            with pytest.raises(RemoteEnvError, match='batch socket'):
+                vec.step_async(np.zeros((2, 3), dtype=np.float32))
+                vec.step_wait()
+        finally:
+            vec.close()
+    finally:
+        stop_all([group])
 
 
 @pytest.mark.parametrize('namespaces,actions,refusal', [

@@ -21,6 +21,7 @@ from rl_ros.conversions import (
     time_from_nanoseconds,
 )
 from rl_ros.node_main import quiet_publisher
+from rl_ros.outbox import Outbox
 from robotino_description import IrSensorLayout, RobotState
 
 
@@ -32,10 +33,13 @@ class RobotTopicPublisher:
     :param odom_frame: frame id of the odometry pose.
     :param base_frame: frame id of the body.
     :param robot_topics: publish odom, distance_sensors and bumper; the clock always.
+    :param outbox: where messages go out (held back while an env group answers);
+        published at once when None.
     """
 
     def __init__(self, node: Node, layout: IrSensorLayout, odom_frame: str, base_frame: str,
-                 robot_topics: bool = True) -> None:
+                 robot_topics: bool = True, outbox: Outbox | None = None) -> None:
+        self._outbox = outbox or Outbox()
         self._layout = layout
         self._odom_frame = odom_frame
         self._base_frame = base_frame
@@ -55,14 +59,15 @@ class RobotTopicPublisher:
         cost the lockstep loop as much as the physics. A monitor or recorder
         that subscribes gets every message from then on.
         """
+        send = self._outbox.publish
         if self._clock.get_subscription_count():
-            self._clock.publish(Clock(clock=time_from_nanoseconds(sim_time_ns)))
+            send(self._clock, Clock(clock=time_from_nanoseconds(sim_time_ns)))
         if not self._robot_topics:
             return
         if self._odom.get_subscription_count():
-            self._odom.publish(odometry_msg(state, self._odom_frame, self._base_frame))
+            send(self._odom, odometry_msg(state, self._odom_frame, self._base_frame))
         if self._ranges.get_subscription_count():
-            self._ranges.publish(
-                distance_sensors_msg(state.ranges, state.stamp, self._layout, self._base_frame))
+            send(self._ranges,
+                 distance_sensors_msg(state.ranges, state.stamp, self._layout, self._base_frame))
         if self._bumper.get_subscription_count():
-            self._bumper.publish(Bool(data=bool(state.bumper)))
+            send(self._bumper, Bool(data=bool(state.bumper)))
