@@ -218,11 +218,13 @@ def auto_envs_per_process(num_envs: int, cores: int) -> int:
 
     One core is the agent's (inference, gradient steps); the envs share the
     others, one batched process per core, since a process steps its envs one
-    after another. On 2 cores that is one process for all envs. Measured with
-    ``bench/train_bench.py`` (one run, PPO, 4 envs, as a fraction of PPO in
-    process): one group of 4 made 0.68, two groups of 2 0.69, four env node
-    processes 0.48. Batching is what counts; the fewer processes, the less
-    memory and DDS traffic.
+    after another. On 2 cores that is one process for all envs. No more
+    processes than that: agent and groups poll their batch socket before they
+    sleep (:data:`rl_ros.batch_wire.POLL_FIRST`), which pays only while each
+    has a core. Measured with ``bench/train_bench.py`` (PPO, 4 envs, each
+    interleaved with PPO in process), one group of 4 made 0.71-0.98 of it
+    over its socket and 0.62-0.81 over DDS, two groups of 2 0.75-0.92, four
+    env node processes 0.52-0.58.
     """
     return math.ceil(num_envs / max(1, cores - 1))
 

@@ -81,6 +81,8 @@ class EnvBatchNode(Node):
 
         rclpy sends the response as the callback returns; a task created now
         runs after that, so the agent has its answer before the topics go out.
+        With nothing kept (nobody subscribes) no task is made: waking the
+        executor for it would cost a wait-set rebuild per batch.
         """
         held = self._holding(handler)
 
@@ -88,7 +90,10 @@ class EnvBatchNode(Node):
             try:
                 return held(request, response)
             finally:
-                self.executor.create_task(self._release_publications)
+                if any(env.outbox.pending for env in self._envs.values()):
+                    self.executor.create_task(self._release_publications)
+                else:
+                    self._release_publications()
 
         return serve
 

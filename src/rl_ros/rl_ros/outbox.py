@@ -29,6 +29,11 @@ class Outbox:
         else:
             self._held.append((publisher, message))
 
+    @property
+    def pending(self) -> bool:
+        """True while messages are kept."""
+        return bool(self._held)
+
     def hold(self) -> None:
         """Keep what is published from now on until :meth:`release`."""
         if self._held is None:
