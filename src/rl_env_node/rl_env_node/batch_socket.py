@@ -3,10 +3,11 @@
 Why: an rclpy service round trip costs each side about 0.5 ms of Python
 (wait sets, futures, message conversion), which with 4 envs a batch kept
 PPO over ROS at about 0.7 of in-process PPO. The same request, written to a
-socket and run in the env group's executor, costs a small fraction of that,
-while the envs, their topics, recorder and episode bookkeeping stay exactly
-as they are. The DDS services stay too: for other hosts, for ``ros2 service
-call`` and for agents that turn the socket off.
+socket and served by the same handlers under the group's callback lock,
+costs a small fraction of that, while the envs, their topics, recorder and
+episode bookkeeping stay exactly as they are. The DDS services stay too:
+for other hosts, for ``ros2 service call`` and for agents that turn the
+socket off.
 
 The socket is in Linux's abstract namespace (no file to clean up; it lives
 in the network namespace, so an agent in another container or on another
