@@ -133,7 +133,6 @@ class BatchClient:
                 bool(response.truncated[k]), info, finals[k] if ended else None, reset_info))
         return results
 
-
     def close(self) -> None:
         """Close the same-host socket, if any; the DDS clients go with the session."""
         if self.batch_socket is not None:

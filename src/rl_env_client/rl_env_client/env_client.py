@@ -183,7 +183,6 @@ class EnvClientSession:
 
         :param futures: rclpy futures, and answers on a batch socket
             (:class:`~rl_env_client.batch_socket.SocketAnswer`), collected first.
-
         :param timeout: seconds for this wait; the session's when None.
         :raises EnvTimeoutError: when one is still open after the timeout, or
             :data:`STOP_GRACE` seconds after the stop event was set.
