@@ -101,9 +101,9 @@ class BatchClient:
             results.append((observation, info))
         return results
 
-    def send_step(self, actions: Sequence[np.ndarray]) -> Future | SocketAnswer:
-        """Ask for one step of every member, ``actions`` in the members' order."""
-        flat = float32_array(np.concatenate([np.ravel(a) for a in actions]))
+    def send_step(self, actions: np.ndarray) -> Future | SocketAnswer:
+        """Ask for one step of every member: ``actions``, one row each in the members' order."""
+        flat = float32_array(np.ravel(actions))
         request = StepBatch.Request(namespaces=self._names, actions=flat)
         if self.batch_socket is not None:
             return self.batch_socket.send(STEP, request, StepBatch.Response)
@@ -118,8 +118,8 @@ class BatchClient:
         if not response.success:
             raise RemoteEnvError(f'step_batch of {self._names} refused: {response.message}')
         count = len(self.members)
-        observations = np.split(np.asarray(response.observations, dtype=np.float32), count)
-        finals = np.split(np.asarray(response.final_observations, dtype=np.float32), count)
+        observations = np.asarray(response.observations, dtype=np.float32).reshape(count, -1)
+        finals = np.asarray(response.final_observations, dtype=np.float32).reshape(count, -1)
         results = []
         for k, member in enumerate(self.members):
             info = json.loads(response.infos_json[k]) if response.infos_json[k] else {}

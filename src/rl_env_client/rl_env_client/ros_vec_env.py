@@ -135,9 +135,10 @@ class RosVecEnv(VecEnv):
 
     def step_async(self, actions: np.ndarray) -> None:
         """Send every env node its action; returns at once."""
+        actions = np.asarray(actions)
         self._sent_at = time.monotonic()
         self._pending = [self._clients[k].send_step(actions[k]) for k in self._singles]
-        self._pending += [batch.send_step([actions[k] for k in indices])
+        self._pending += [batch.send_step(actions[indices])
                           for batch, indices in self._batches.items()]
 
     def step_timeout(self) -> float:

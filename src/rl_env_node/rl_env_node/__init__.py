@@ -8,6 +8,7 @@ services (Gymnasium env, VecEnv) are :mod:`rl_env_client`'s.
 
 from rl_env_node.backend import EpisodeStart, Observation, RobotBackend, Twist, WorldRequest
 from rl_env_node.env_core import (
+    CheckedAction,
     EnvCore,
     EnvCoreSpec,
     EpisodeSummary,
@@ -28,6 +29,7 @@ from rl_env_node.tasks import Task, TaskStep, make_task, register_task, task_nam
 
 __all__ = [
     'BackendError',
+    'CheckedAction',
     'EnvCore',
     'EnvCoreSpec',
     'EnvError',

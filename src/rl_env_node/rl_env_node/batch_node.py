@@ -30,6 +30,7 @@ from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
 
 from rl_env_node.batch_socket import BatchSocketServer
+from rl_env_node.env_core import CheckedAction
 from rl_env_node.env_node import EnvNode, refuse
 from rl_env_node.errors import EnvError, RequestError, ResetNeededError, quoted
 from rl_env_node.msg_conversions import info_json
@@ -110,21 +111,23 @@ class EnvBatchNode(Node):
         return [(name, self._envs[name]) for name in names]
 
     @staticmethod
-    def _checked_actions(chosen: list[tuple[str, EnvNode]], actions: Sequence[float]) -> list:
+    def _checked_actions(chosen: list[tuple[str, EnvNode]],
+                         actions: Sequence[float]) -> list[CheckedAction]:
         sizes = [env.core.action_space.shape[0] for _, env in chosen]
         if len(actions) != sum(sizes):
             raise RequestError(f'actions must hold {sum(sizes)} values ({sizes} for '
                                f'{[name for name, _ in chosen]}), got {len(actions)}')
         values = np.asarray(actions, dtype=np.float32)
-        split = np.split(values, np.cumsum(sizes)[:-1])
-        for (name, env), action in zip(chosen, split, strict=True):
+        checked = []
+        for (name, env), action in zip(chosen, np.split(values, np.cumsum(sizes)[:-1]),
+                                       strict=True):
             if env.core.needs_reset:
                 raise ResetNeededError(f'{name} needs a reset first (reset_batch or {name}/reset)')
             try:
-                env.core.check_action(action)
+                checked.append(env.core.check_action(action))
             except EnvError as error:
                 raise type(error)(f'{name}: {error}') from None
-        return split
+        return checked
 
     def _step_batch(self, request: StepBatch.Request,
                     response: StepBatch.Response) -> StepBatch.Response:
@@ -167,7 +170,7 @@ class EnvBatchNode(Node):
         super().destroy_node()
 
 
-def _step_and_reset(name: str, env: EnvNode, action: np.ndarray) -> tuple:
+def _step_and_reset(name: str, env: EnvNode, action: CheckedAction) -> tuple:
     """One env's step, reset at once when its episode ended (SB3's automatic reset)."""
     try:
         observation, reward, terminated, truncated, info = env.step_env(action)

@@ -112,6 +112,17 @@ def test_out_of_range_actions_are_clipped_and_reported(
     assert info['action_clipped'] is False
 
 
+def test_a_checked_action_steps_as_the_raw_one(core: EnvCore, backend: FakeBackend) -> None:
+    checked = core.check_action([2.0, 0.0, -3.0])
+    assert checked.values.tolist() == [1.0, 0.0, -1.0] and checked.clipped is True
+    assert checked.values.dtype == np.float32
+    core.reset(seed=0)
+    _, _, _, _, info = core.step(checked)
+    assert info['action_clipped'] is True
+    assert backend.twists[-1] == pytest.approx((0.4, 0.0, -1.0))
+    assert core.last_transition.action.tolist() == [1.0, 0.0, -1.0]
+
+
 def test_time_limit_truncates_and_further_steps_need_a_reset(
         core: EnvCore, backend: FakeBackend) -> None:
     core.reset(seed=0)
