@@ -17,12 +17,16 @@ are deleted.
 Bag times are the messages' header stamps (robot time: simulated time, which
 restarts at 0 with every simulated episode); see ``bag_writer.bag_timestamps``.
 
-Cost: most of it is the env nodes', which build the four robot messages of a
-step only for a subscriber; here rclpy adds 0.1 to 0.2 ms of CPU per message.
-So with ``every:K`` the robot topics of an env are subscribed only during a
-recorded episode and the one before it (whose time lets the subscription
-match), and dropped once the recorded episode has settled; with ``every:10``
-an env node builds them for two or three episodes in ten. ``record_robot_topics:=false``
+Cost: most of it is the env nodes', which build a step's transition and
+robot messages only for a subscriber; here rclpy adds 0.1 to 0.2 ms of CPU
+per message. So with ``every:K`` an env's transitions and robot topics are
+subscribed only during a recorded episode and the one before it (whose time
+lets the subscriptions match), and dropped once the recorded episode has
+settled; its stats, one message an episode, always (they say which episode
+comes next). With ``every:10`` an env node builds them for two or three
+episodes in ten (``make train`` with a recorder that took every transition
+ran 156 s of training, against 108 s right after without; see the README's
+benchmarks). ``record_robot_topics:=false``
 keeps only transitions and stats. An episode whose steps were lost because
 the recorder fell behind is not written, and a warning says so.
 
@@ -221,7 +225,7 @@ class EpisodeRecorder(Node):
         self._late_reported: dict[str, int] = {}
         self._unannounced: list[str] = []
         self._announced: set[str] = set()
-        self._robot: dict[str, list[tuple[_Receiver, type]]] = {}
+        self._episode_topics: dict[str, list[tuple[_Receiver, type]]] = {}
         self._upcoming: dict[str, int] = {}
         self._writer = BagWriterThread(
             EpisodeBagWriter(settings.run_dir, self._typestore, settings.max_total_bytes),
@@ -240,19 +244,20 @@ class EpisodeRecorder(Node):
             + f', bags in {settings.run_dir}')
 
     def _subscribe_env(self, namespace: str) -> None:
-        """Episode topics for good; robot topics from the start until the policy says not."""
+        """Stats for good; transitions and robot topics from the start till the policy says not."""
         episodes = self._envs[namespace]
-        handlers = {TRANSITIONS: self._transition_handler(episodes),
-                    EPISODE_STATS: self._stats_handler(episodes)}
-        for endpoint, handler in handlers.items():
-            receiver = _Receiver(_topic(namespace, endpoint.name), endpoint.type, handler)
-            self._listen(receiver, endpoint.interface(), True)
+        stats = _Receiver(_topic(namespace, EPISODE_STATS.name), EPISODE_STATS.type,
+                          self._stats_handler(episodes))
+        self._listen(stats, EPISODE_STATS.interface(), True)
+        self._episode_topics[namespace] = [
+            (_Receiver(_topic(namespace, TRANSITIONS.name), TRANSITIONS.type,
+                       self._transition_handler(episodes)), TRANSITIONS.interface())]
         if self.settings.record_robot_topics:
-            self._robot[namespace] = [
+            self._episode_topics[namespace] += [
                 (_Receiver(_topic(namespace, endpoint.name), endpoint.type, episodes.add),
                  endpoint.interface())
                 for endpoint in _ROBOT_TOPICS]
-            self._listen_to_robot(namespace, True)
+        self._listen_to_episode(namespace, True)
 
     def _listen(self, receiver: _Receiver, cls: type, on: bool) -> None:
         """Subscribe raw, without QoS-event handlers (each would cost every wait), or stop."""
@@ -267,19 +272,22 @@ class EpisodeRecorder(Node):
             self.destroy_subscription(receiver.subscription)
             receiver.subscription = None
 
-    def _listen_to_robot(self, namespace: str, on: bool) -> None:
-        for receiver, cls in self._robot.get(namespace, ()):
+    def _listen_to_episode(self, namespace: str, on: bool) -> None:
+        for receiver, cls in self._episode_topics.get(namespace, ()):
             self._listen(receiver, cls, on)
+
+    def _follow(self, namespace: str, upcoming: int) -> None:
+        """Note the episode an env runs next; subscribe its topics if the policy listens then."""
+        self._upcoming[namespace] = upcoming
+        if self.settings.policy.listens_during(upcoming):
+            self._listen_to_episode(namespace, True)
 
     def _transition_handler(self, episodes: EnvEpisodes) -> Callable[[RecordedMessage], None]:
         def on_transition(message: RecordedMessage) -> None:
             key = read_transition(self._typestore, message.data)
             episodes.add_transition(message, key.episode_id, key.step_index, key.ended,
                                     time.monotonic())
-            upcoming = key.episode_id + 1 if key.ended else key.episode_id
-            self._upcoming[episodes.env] = upcoming
-            if self.settings.policy.listens_to_robot(upcoming):
-                self._listen_to_robot(episodes.env, True)
+            self._follow(episodes.env, key.episode_id + 1 if key.ended else key.episode_id)
         return on_transition
 
     def _stats_handler(self, episodes: EnvEpisodes) -> Callable[[RecordedMessage], None]:
@@ -287,6 +295,7 @@ class EpisodeRecorder(Node):
             key = read_stats(self._typestore, message.data)
             episodes.add_stats(message, key.episode_id, key.success, key.length,
                                time.monotonic())
+            self._follow(episodes.env, key.episode_id + 1)
         return on_stats
 
     def _on_timer(self) -> None:
@@ -296,8 +305,8 @@ class EpisodeRecorder(Node):
             self._report_late(episodes)
             upcoming = self._upcoming.get(episodes.env)
             if (upcoming is not None and not episodes.settling
-                    and not self.settings.policy.listens_to_robot(upcoming)):
-                self._listen_to_robot(episodes.env, False)
+                    and not self.settings.policy.listens_during(upcoming)):
+                self._listen_to_episode(episodes.env, False)
         if self._unannounced:
             self._announce_publishers()
 

@@ -62,13 +62,13 @@ class RecordingPolicy:
             return False
         return self.kind is not PolicyKind.EVERY or episode_id % self.every == 0
 
-    def listens_to_robot(self, episode_id: int) -> bool:
-        """Whether the robot topics must be subscribed while ``episode_id`` runs.
+    def listens_during(self, episode_id: int) -> bool:
+        """Whether an env's transitions and robot topics are subscribed while ``episode_id`` runs.
 
-        Env nodes build robot-topic messages only for a subscriber, and that
-        costs them as much as the physics; so ``every:K`` subscribes during a
-        recorded episode and the one before it (time for the subscription to
-        match before the recorded one starts), and not otherwise.
+        Env nodes build these messages only for a subscriber, and receiving
+        them costs the recorder as much again; so ``every:K`` subscribes during
+        a recorded episode and the one before it (time for the subscription
+        to match before the recorded one starts), and not otherwise.
 
         :param episode_id: the env node's episode counter.
         """

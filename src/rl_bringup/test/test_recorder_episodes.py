@@ -107,8 +107,8 @@ def test_policy_decisions():
 
 def test_every_k_listens_to_the_robot_around_recorded_episodes_only():
     every4 = RecordingPolicy.parse('every:4')
-    assert [i for i in range(10) if every4.listens_to_robot(i)] == [0, 3, 4, 7, 8]
-    assert all(RecordingPolicy.parse('failures').listens_to_robot(i) for i in range(5))
+    assert [i for i in range(10) if every4.listens_during(i)] == [0, 3, 4, 7, 8]
+    assert all(RecordingPolicy.parse('failures').listens_during(i) for i in range(5))
 
 
 def test_an_episode_holds_its_reset_its_steps_and_its_stats():

@@ -156,7 +156,7 @@ def assert_scene(messages: dict) -> None:
     assert description.data.startswith('<?xml') and '<robot name=' in description.data
 
 
-def test_every_k_subscribes_robot_topics_only_around_recorded_episodes(
+def test_every_k_subscribes_transitions_and_robot_topics_only_around_recorded_episodes(
         ros_domain, ros_node, node_logs, tmp_path):
     env_node = NodeProcess.python_module(
         'env', 'rl_env_node.env_node',
@@ -164,13 +164,14 @@ def test_every_k_subscribes_robot_topics_only_around_recorded_episodes(
         node_logs).start()
     processes = [env_node]
 
-    odom = f'/env_0/{ODOM.name}'
+    odom, transitions = f'/env_0/{ODOM.name}', f'/env_0/{TRANSITIONS.name}'
 
     def odom_subscribers(count: int) -> Callable[[int], None]:
         def wait(step: int) -> None:
             if step == 1:
-                spin_until(ros_node, lambda: ros_node.count_subscribers(odom) == count,
-                           20.0, f'{count} subscriber(s) of {odom}')
+                spin_until(ros_node, lambda: ros_node.count_subscribers(odom) == count
+                           and ros_node.count_subscribers(transitions) == count,
+                           20.0, f'{count} subscriber(s) of {odom} and {transitions}')
         return wait
 
     try:
