@@ -105,7 +105,7 @@ def test_policy_decisions():
     assert not RecordingPolicy.parse('none').may_record(0)
 
 
-def test_every_k_listens_to_the_robot_around_recorded_episodes_only():
+def test_every_k_listens_around_recorded_episodes_only():
     every4 = RecordingPolicy.parse('every:4')
     assert [i for i in range(10) if every4.listens_during(i)] == [0, 3, 4, 7, 8]
     assert all(RecordingPolicy.parse('failures').listens_during(i) for i in range(5))

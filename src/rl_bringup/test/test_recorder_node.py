@@ -166,7 +166,7 @@ def test_every_k_subscribes_transitions_and_robot_topics_only_around_recorded_ep
 
     odom, transitions = f'/env_0/{ODOM.name}', f'/env_0/{TRANSITIONS.name}'
 
-    def odom_subscribers(count: int) -> Callable[[int], None]:
+    def subscribers(count: int) -> Callable[[int], None]:
         def wait(step: int) -> None:
             if step == 1:
                 spin_until(ros_node, lambda: ros_node.count_subscribers(odom) == count
@@ -181,10 +181,10 @@ def test_every_k_subscribes_transitions_and_robot_topics_only_around_recorded_ep
         recorder.wait_for_output(f'recording {odom}:', timeout=30)
         env = RosEnv('env_0', timeout=10.0)
         try:
-            lengths = [run_episode(env, 20, odom_subscribers(1)),   # 0: recorded
-                       run_episode(env, 21, odom_subscribers(0)),   # 1: nobody listens
-                       run_episode(env, 22, odom_subscribers(1)),   # 2: listening ahead of 3
-                       run_episode(env, 23, odom_subscribers(1))]   # 3: recorded
+            lengths = [run_episode(env, 20, subscribers(1)),   # 0: recorded
+                       run_episode(env, 21, subscribers(0)),   # 1: nobody listens
+                       run_episode(env, 22, subscribers(1)),   # 2: listening ahead of 3
+                       run_episode(env, 23, subscribers(1))]   # 3: recorded
         finally:
             env.close()
         run_dir = tmp_path / 'test_run'
