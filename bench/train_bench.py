@@ -13,7 +13,10 @@ with the package's default config for goal_reaching and 4 envs, and runs
 are served four ways: one env node process each (``ros_four``), all in one
 batched ``env_group`` over its same-host socket (``ros_batch_4``, what
 ``rl train`` starts on 2 cores) or over DDS (``ros_batch_4_dds``), or two
-groups of two (``ros_batch_2x2``).
+groups of two (``ros_batch_2x2``). PPO steps its rollouts over ROS in two
+halves (``rl_agent_node.pipelined_rollouts``); ``ppo_ros_batch_4_lockstep``
+runs SB3's own PPO on the same stack (``pipelined_rollouts: false``), stepping
+every env at once.
 
 This machine's speed drifts by tens of percent within minutes, so a ROS
 measurement alternates with the in-process model of the same algorithm:
@@ -32,7 +35,7 @@ from ros_nodes import node_processes
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
 
-from rl_agent_node.config import ALGORITHMS, load_config, sb3_kwargs
+from rl_agent_node.config import algorithm_class, load_config, sb3_kwargs
 from rl_agent_node.envs import make_training_env, normalized
 from rl_testing import private_domain
 
@@ -58,14 +61,16 @@ class _StopAfter(BaseCallback):
         return time.perf_counter() - self._start < self._seconds
 
 
-def _model(algo: str, envs: list[str], same_host_socket: bool = True) -> BaseAlgorithm:
-    """A model on ``envs``, warmed up past ``learning_starts``."""
+def _model(algo: str, envs: list[str], same_host_socket: bool = True,
+           lockstep: bool = False) -> BaseAlgorithm:
+    """A model on ``envs``, warmed up past ``learning_starts``; SB3's own class if ``lockstep``."""
     config = load_config(algo, 'goal_reaching',
-                         overrides={'n_envs': 4, 'same_host_socket': same_host_socket})
+                         overrides={'n_envs': 4, 'same_host_socket': same_host_socket,
+                                    'pipelined_rollouts': not lockstep})
     torch.set_num_threads(config.agent.torch_threads)
     env = normalized(make_training_env(config, envs, threading.Event(), lambda n: n),
                      config, None)
-    model = ALGORITHMS[algo](env=env, device='cpu', **sb3_kwargs(config, 3))
+    model = algorithm_class(config)(env=env, device='cpu', **sb3_kwargs(config, 3))
     warm_up = int(config.hyperparams.get('learning_starts', 0))
     if warm_up:
         model.learn(warm_up)
@@ -95,14 +100,15 @@ def _env_process(namespaces: list[str]) -> tuple[str, str, list[str], str]:
             [*namespaces, '--ros-args', *topics], 'batch ready')
 
 
-def _over_ros(algo: str, envs_per_process: int, same_host_socket: bool = True) -> Measurement:
+def _over_ros(algo: str, envs_per_process: int, same_host_socket: bool = True,
+              lockstep: bool = False) -> Measurement:
     groups = [_NAMESPACES[k:k + envs_per_process]
               for k in range(0, len(_NAMESPACES), envs_per_process)]
 
     def measure(seconds: float) -> dict:
         reference = _in_process_model(algo)
         with private_domain(), node_processes([_env_process(group) for group in groups]):
-            model = _model(algo, _NAMESPACES, same_host_socket)
+            model = _model(algo, _NAMESPACES, same_host_socket, lockstep)
             try:
                 windows = [(_learn_for(model, seconds / ROUNDS),
                             _learn_for(reference, seconds / ROUNDS)) for _ in range(ROUNDS)]
@@ -128,6 +134,7 @@ MEASUREMENTS: dict[str, Measurement] = {
     'ppo_inprocess': _in_process('ppo'),
     'ppo_ros_four': _over_ros('ppo', 1),
     'ppo_ros_batch_4': _over_ros('ppo', 4),
+    'ppo_ros_batch_4_lockstep': _over_ros('ppo', 4, lockstep=True),
     'ppo_ros_batch_4_dds': _over_ros('ppo', 4, same_host_socket=False),
     'ppo_ros_batch_2x2': _over_ros('ppo', 2),
     'sac_inprocess': _in_process('sac'),

@@ -33,11 +33,16 @@ from rl_agent_node.config_file import (
     split_section,
 )
 from rl_agent_node.errors import ConfigError
+from rl_agent_node.pipelined_rollouts import PipelinedA2C, PipelinedPPO
 from rl_agent_node.train_settings import ALGORITHM_NAMES
 
-#: Algorithm name (the config file's stem) to its SB3 class.
+#: Algorithm name (the config file's stem) to its class; the on-policy ones step their
+#: rollouts over ROS in two halves (:mod:`rl_agent_node.pipelined_rollouts`).
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = dict(
-    zip(ALGORITHM_NAMES, (PPO, SAC, TD3, A2C, DDPG), strict=True))
+    zip(ALGORITHM_NAMES, (PipelinedPPO, SAC, TD3, PipelinedA2C, DDPG), strict=True))
+#: SB3's own classes of the pipelined ones, for ``pipelined_rollouts: false``.
+_LOCKSTEP: dict[type[BaseAlgorithm], type[BaseAlgorithm]] = {PipelinedPPO: PPO,
+                                                              PipelinedA2C: A2C}
 
 #: Algorithms that learn from a replay buffer, which checkpoints must keep.
 OFF_POLICY = frozenset({'sac', 'td3', 'ddpg'})
@@ -150,6 +155,14 @@ def _action_noise(agent: AgentConfig, action_dim: int) -> Any:
     if agent.noise_type == 'normal':
         return NormalActionNoise(mean, sigma)
     return OrnsteinUhlenbeckActionNoise(mean, sigma)
+
+
+def algorithm_class(config: TrainingConfig) -> type[BaseAlgorithm]:
+    """The class that trains ``config``: SB3's own where ``pipelined_rollouts`` is false."""
+    algo_class = ALGORITHMS[config.algo]
+    if config.agent.pipelined_rollouts:
+        return algo_class
+    return _LOCKSTEP.get(algo_class, algo_class)
 
 
 def sb3_kwargs(config: TrainingConfig, action_dim: int) -> dict[str, Any]:

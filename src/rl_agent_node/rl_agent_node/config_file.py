@@ -62,6 +62,9 @@ class AgentConfig:
     :param same_host_socket: step env groups on this host over their batch
         socket rather than DDS (same answers, a fraction of the cost); false
         keeps every call on DDS.
+    :param pipelined_rollouts: PPO and A2C over ROS step half the envs while
+        the policy acts for the other half (:mod:`rl_agent_node.pipelined_rollouts`);
+        false runs SB3's own rollouts, every env at once, as in process.
     """
 
     total_steps: int = 200_000
@@ -86,6 +89,7 @@ class AgentConfig:
     env_timeout: float = 10.0
     recovery_timeout: float = 3600.0
     same_host_socket: bool = True
+    pipelined_rollouts: bool = True
 
     def __post_init__(self) -> None:
         """Reject values that make no run, naming the key and the value."""
@@ -102,7 +106,7 @@ class AgentConfig:
                  'a mapping of task options')
         _require(isinstance(self.realism, str), 'realism', self.realism,
                  "a preset name, 'ideal' or 'realistic'")
-        for name in ('randomise', 'same_host_socket'):
+        for name in ('randomise', 'same_host_socket', 'pipelined_rollouts'):
             _require(isinstance(getattr(self, name), bool), name, getattr(self, name),
                      'true or false')
         for name in ('total_steps', 'n_envs', 'checkpoint_freq', 'keep_checkpoints',

@@ -18,6 +18,10 @@ What is lost, and only this:
   episodes are not counted in the return and success statistics;
 - nothing else: the model, optimiser, buffers, counters and logs go on.
 
+Parts of the envs stepped on their own (:mod:`rl_agent_node.vec_env_parts`)
+are recovered alike: the part whose step failed, and every part under way
+with it, is answered with such a truncated step.
+
 A recovery that takes longer than ``recovery_timeout`` (or is cut short by
 the stop event) raises :class:`~rl_agent_node.errors.EnvUnavailableError`,
 which the trainer answers with a checkpoint, so ``--resume`` continues later.
@@ -28,15 +32,28 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper
 from stable_baselines3.common.vec_env.base_vec_env import VecEnvObs, VecEnvStepReturn
 
 from rl_agent_node.errors import EnvUnavailableError
+from rl_agent_node.vec_env_parts import replace_rows, send_part, steps_in_parts, wait_part
 
 _LOG = logging.getLogger(__name__)
+
+
+@dataclass
+class _PartUnderWay:
+    """A part sent: the error its sending raised, or the reset observations of a recovery
+    that came before its answer (the part is then answered with a truncated step)."""
+
+    part: slice
+    error: BaseException | None = None
+    recovered_obs: np.ndarray | None = None
 
 
 class ResilientVecEnv(VecEnvWrapper):
@@ -73,18 +90,59 @@ class ResilientVecEnv(VecEnvWrapper):
         self._on_recovery = on_recovery
         self._last_obs: np.ndarray | None = None
         self._failure: BaseException | None = None
+        self._parts: deque[_PartUnderWay] = deque()
         self.recoveries = 0
         venv, _ = self._retry(None, reset=False)
         super().__init__(venv)
 
     def reset(self) -> VecEnvObs:
         """Reset every env; a failure is recovered from (the recovery resets anyway)."""
+        self._parts.clear()
         try:
             obs = self.venv.reset()
         except self._recoverable as error:
             obs = self._recover(error)
         self._last_obs = obs
         return obs
+
+    @property
+    def steps_in_parts(self) -> bool:
+        """True when the wrapped VecEnv can step a part of its envs on its own."""
+        return steps_in_parts(self.venv)
+
+    def step_part_async(self, actions: np.ndarray, part: slice) -> None:
+        """Send ``part``'s actions; a failure is kept for :meth:`step_part_wait`."""
+        under_way = _PartUnderWay(part)
+        try:
+            send_part(self.venv, actions, part)
+        except self._recoverable as error:
+            under_way.error = error
+        self._parts.append(under_way)
+
+    def step_part_wait(self) -> tuple[slice, VecEnvStepReturn]:
+        """The oldest part's step, or after a recovery a truncated one for its envs.
+
+        A recovery resets every env, so each part then under way (sent to
+        the VecEnv that failed) is answered with a truncated step too, from
+        the recovery's observations.
+        """
+        under_way = self._parts.popleft()
+        part = under_way.part
+        if under_way.recovered_obs is not None:
+            return part, self._truncated(part, under_way.recovered_obs[part])
+        error = under_way.error
+        if error is None:
+            try:
+                part, step = wait_part(self.venv)
+            except self._recoverable as failed:
+                error = failed
+            else:
+                self._last_obs = replace_rows(self._last_obs, part, step[0], self.num_envs)
+                return part, step
+        obs = self._recover(error)
+        for later in self._parts:
+            later.recovered_obs = obs
+        return part, self._truncated(part, obs[part])
 
     def step_async(self, actions: np.ndarray) -> None:
         """Send the actions; a failure is kept for :meth:`step_wait` to recover from."""
@@ -105,15 +163,16 @@ class ResilientVecEnv(VecEnvWrapper):
                 self._last_obs = obs
                 return obs, rewards, dones, infos
         error, self._failure = self._failure, None
-        return self._truncated_step(self._recover(error))
+        return self._truncated(slice(0, self.num_envs), self._recover(error))
 
-    def _truncated_step(self, obs: np.ndarray) -> VecEnvStepReturn:
-        previous = self._last_obs if self._last_obs is not None else obs
-        infos = [{'terminal_observation': previous[k], 'TimeLimit.truncated': True,
-                  'env_recovered': True} for k in range(self.num_envs)]
-        self._last_obs = obs
-        return (obs, np.zeros(self.num_envs, dtype=np.float32),
-                np.ones(self.num_envs, dtype=bool), infos)
+    def _truncated(self, part: slice, obs: np.ndarray) -> VecEnvStepReturn:
+        """A step of ``part``'s envs in which each episode ended by truncation, at ``obs``."""
+        previous = self._last_obs[part] if self._last_obs is not None else obs
+        count = len(obs)
+        infos = [{'terminal_observation': previous[row], 'TimeLimit.truncated': True,
+                  'env_recovered': True} for row in range(count)]
+        self._last_obs = replace_rows(self._last_obs, part, obs, self.num_envs)
+        return obs, np.zeros(count, dtype=np.float32), np.ones(count, dtype=bool), infos
 
     def _recover(self, error: BaseException) -> np.ndarray:
         """Rebuild and reset the inner VecEnv after ``error``.

@@ -42,7 +42,13 @@ from rl_agent_node.checkpoint import (
     read_meta,
     save_model_dir,
 )
-from rl_agent_node.config import ALGORITHMS, OFF_POLICY, TrainingConfig, load_config, sb3_kwargs
+from rl_agent_node.config import (
+    OFF_POLICY,
+    TrainingConfig,
+    algorithm_class,
+    load_config,
+    sb3_kwargs,
+)
 from rl_agent_node.envs import (
     INPROCESS,
     is_inprocess,
@@ -187,7 +193,7 @@ def _build(session: _Session, stop: threading.Event) -> None:
     env_seed = agent.seed if starts == 1 else derive_seed(agent.seed, _ENV_SEEDS, starts)
     seed_everything(agent.seed, env.action_space, env, env_seed)
     kwargs = sb3_kwargs(config, int(env.action_space.shape[0]))
-    algo_class = ALGORITHMS[config.algo]
+    algo_class = algorithm_class(config)
     if session.checkpoint is None:
         session.model = algo_class(env=env, device='cpu', verbose=0, **kwargs)
     else:

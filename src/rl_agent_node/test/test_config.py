@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from stable_baselines3 import A2C, PPO, SAC
 from stable_baselines3.common.noise import NormalActionNoise
 from stable_baselines3.common.utils import LinearSchedule
 from stable_baselines3.common.vec_env import DummyVecEnv
@@ -13,12 +14,14 @@ from torch import nn
 from rl_agent_node.config import (
     ALGORITHMS,
     TrainingConfig,
+    algorithm_class,
     load_config,
     parse_schedule,
     sb3_kwargs,
 )
 from rl_agent_node.config_file import default_config_dir
 from rl_agent_node.errors import ConfigError
+from rl_agent_node.pipelined_rollouts import PipelinedRollouts
 from rl_env_node.inprocess import RobotinoEnv
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -79,10 +82,22 @@ def test_policy_kwargs_and_noise_are_converted():
     ({'normalize': 'yes'}, 'normalize'),
     ({'noise_type': 'normal'}, 'off-policy'),
     ({'seed': None}, 'seed'),
+    ({'pipelined_rollouts': 'off'}, 'pipelined_rollouts'),
 ])
 def test_bad_keys_and_values_are_refused_by_name(overrides, hint):
     with pytest.raises(ConfigError, match=hint):
         load_config('ppo', 'goal_reaching', overrides=overrides)
+
+
+@pytest.mark.parametrize('algo', ['ppo', 'a2c'])
+def test_pipelined_rollouts_false_trains_with_sb3s_own_class(algo):
+    pipelined = algorithm_class(load_config(algo, 'goal_reaching'))
+    lockstep = algorithm_class(load_config(algo, 'goal_reaching',
+                                           overrides={'pipelined_rollouts': False}))
+    assert issubclass(pipelined, PipelinedRollouts) and pipelined is ALGORITHMS[algo]
+    assert lockstep in (PPO, A2C) and issubclass(pipelined, lockstep)
+    sac = load_config('sac', 'goal_reaching', overrides={'pipelined_rollouts': False})
+    assert algorithm_class(sac) is SAC
 
 
 def test_unknown_algorithm_and_missing_file(tmp_path):

@@ -28,6 +28,7 @@ class ScriptedVecEnv(VecEnv):
         self.steps = 0
         self.seeds_used = None
         self.closed = False
+        self.parts_sent = []
 
     def _obs(self):
         return np.array([[self.generation, self.steps]] * 2, dtype=np.float32)
@@ -45,6 +46,19 @@ class ScriptedVecEnv(VecEnv):
         if self.steps == self.fail_step_at:
             raise EnvTimeoutError('step of env_1: no answer within 1 s')
         return self._obs(), np.ones(2, dtype=np.float32), np.zeros(2, dtype=bool), [{}, {}]
+
+    steps_in_parts = True
+
+    def step_part_async(self, actions, part):
+        self.parts_sent.append(part)
+
+    def step_part_wait(self):
+        part = self.parts_sent.pop(0)
+        self.steps += 1
+        if self.steps == self.fail_step_at:
+            raise EnvTimeoutError('step of env_1: no answer within 1 s')
+        return part, (self._obs()[part], np.ones(1, dtype=np.float32), np.zeros(1, dtype=bool),
+                      [{}])
 
     def close(self):
         self.closed = True
@@ -108,6 +122,30 @@ def test_a_failed_step_ends_every_episode_by_truncation_and_training_goes_on():
     assert factory.built[1].seeds_used == [100, 101]
     obs, _, dones, _ = step(venv)
     assert not dones.any() and obs[0].tolist() == [1, 1]
+
+
+def test_a_failed_part_ends_it_and_the_part_under_way_with_it_by_truncation():
+    factory = Factory(fail_step_at=3)
+    venv = make(factory)
+    first, second = slice(0, 1), slice(1, 2)
+    action = np.zeros((1, 1), dtype=np.float32)
+    venv.reset()
+    venv.step_part_async(action, first)
+    venv.step_part_async(action, second)
+    for part in (first, second):   # the old env's first step, part by part
+        assert venv.step_part_wait()[0] == part
+        venv.step_part_async(action, part)
+    before = venv._last_obs.copy()
+    for part in (first, second):   # the first fails; the second was sent to the same env
+        answered, (obs, rewards, dones, infos) = venv.step_part_wait()
+        assert answered == part and dones.all() and not rewards.any()
+        assert infos[0]['env_recovered'] and infos[0]['TimeLimit.truncated']
+        np.testing.assert_array_equal(infos[0]['terminal_observation'], before[part][0])
+        assert obs[0].tolist() == [1, 0], 'observations of the new env, just reset'
+        venv.step_part_async(action, part)
+    assert venv.recoveries == 1 and factory.built[0].closed
+    assert venv.step_part_wait()[1][0][0].tolist() == [1, 1]
+    assert venv.step_part_wait()[1][0][0].tolist() == [1, 2]
 
 
 def test_a_refusal_is_recovered_from_like_a_silence():

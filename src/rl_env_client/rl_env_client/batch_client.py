@@ -101,27 +101,36 @@ class BatchClient:
             results.append((observation, info))
         return results
 
-    def send_step(self, actions: np.ndarray) -> Future | SocketAnswer:
-        """Ask for one step of every member: ``actions``, one row each in the members' order."""
-        flat = float32_array(np.ravel(actions))
-        request = StepBatch.Request(namespaces=self._names, actions=flat)
+    def send_step(self, actions: np.ndarray,
+                  positions: Sequence[int] | None = None) -> Future | SocketAnswer:
+        """Ask for one step of the members at ``positions`` (all when None).
+
+        :param actions: one row per stepped member, in the members' order.
+        :param positions: indices into :attr:`members`, ascending.
+        """
+        names = self._names if positions is None else [self._names[p] for p in positions]
+        request = StepBatch.Request(namespaces=names, actions=float32_array(np.ravel(actions)))
         if self.batch_socket is not None:
             return self.batch_socket.send(STEP, request, StepBatch.Response)
         return self._step.call_async(request)
 
-    def step_results(self, response: StepBatch.Response) -> list[BatchStep]:
-        """Each member's step, checked by its follower.
+    def step_results(self, response: StepBatch.Response,
+                     positions: Sequence[int] | None = None) -> list[BatchStep]:
+        """Each stepped member's step, checked by its follower.
+
+        :param positions: as given to :meth:`send_step`.
 
         :raises RemoteEnvError: the node's message when refused, or when another
             client drives a member (see :class:`~rl_env_client.env_client.EpisodeFollower`).
         """
         if not response.success:
             raise RemoteEnvError(f'step_batch of {self._names} refused: {response.message}')
-        count = len(self.members)
+        members = self.members if positions is None else [self.members[p] for p in positions]
+        count = len(members)
         observations = np.asarray(response.observations, dtype=np.float32).reshape(count, -1)
         finals = np.asarray(response.final_observations, dtype=np.float32).reshape(count, -1)
         results = []
-        for k, member in enumerate(self.members):
+        for k, member in enumerate(members):
             info = json.loads(response.infos_json[k]) if response.infos_json[k] else {}
             member.follower.step(info)
             ended = bool(response.terminated[k]) or bool(response.truncated[k])

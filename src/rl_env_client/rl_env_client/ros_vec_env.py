@@ -10,10 +10,14 @@ automatic resets done inside it, and reset with one ``reset_batch`` call;
 the others with one ``step`` or ``reset`` call each. A batch's calls go
 over its process's same-host socket where this program can reach it
 (``same_host_socket``), over DDS otherwise; answers and semantics are the same.
+A part of the envs can be stepped on its own (``step_part_async`` and
+``step_part_wait``), with other parts under way, so that an agent computes
+one part's actions while the env nodes step another
+(:mod:`rl_agent_node.pipelined_rollouts`).
 
 A killed env node is not seen by DDS for about 20 s (its lease), so a dead
 one is noticed by its silence: a step waits :data:`LATENCY_FACTOR` times the
-slowest recent step, at least :data:`STEP_TIMEOUT_FLOOR` seconds and at most
+longest recent wait for one, at least :data:`STEP_TIMEOUT_FLOOR` seconds and at most
 the timeout, instead of the whole timeout every time.
 """
 
@@ -21,7 +25,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import gymnasium as gym
@@ -52,6 +58,28 @@ LATENCY_FACTOR = 50.0
 _LATENCY_DECAY = 0.999
 
 
+@dataclass(frozen=True)
+class _PartPlan:
+    """How the envs ``start`` .. ``start + count - 1`` are stepped: alone, or in which batches.
+
+    :param singles: VecEnv indices of the envs stepped with their own ``step``.
+    :param batches: ``(client, positions among its members, rows of the part)`` per batch.
+    """
+
+    start: int
+    count: int
+    singles: list[int]
+    batches: list[tuple[BatchClient, list[int], list[int]]]
+
+
+@dataclass(frozen=True)
+class _SentPart:
+    """A part's step requests, sent and not yet collected."""
+
+    plan: _PartPlan
+    futures: list[Any]
+
+
 class RosVecEnv(VecEnv):
     """Env nodes in ``namespaces`` as one VecEnv; all must serve the same spaces.
 
@@ -61,6 +89,9 @@ class RosVecEnv(VecEnv):
     :param same_host_socket: step batches over their process's socket where it is
         reachable; False keeps every call on DDS.
     """
+
+    #: A part of the envs can be stepped on its own (:meth:`step_part_async`).
+    steps_in_parts = True
 
     def __init__(self, namespaces: Sequence[str], timeout: float = 30.0,
                  stop: threading.Event | None = None, same_host_socket: bool = True) -> None:
@@ -91,8 +122,8 @@ class RosVecEnv(VecEnv):
             raise
         batched = {k for indices in self._batches.values() for k in indices}
         self._singles = [k for k in range(len(namespaces)) if k not in batched]
-        self._pending: list[Any] = []
-        self._sent_at = 0.0
+        self._plans: dict[tuple[int, int], _PartPlan] = {}
+        self._pending: deque[_SentPart] = deque()
         self._slowest: float | None = None
         super().__init__(len(namespaces), spaces[0][0], spaces[0][1])
 
@@ -110,7 +141,11 @@ class RosVecEnv(VecEnv):
 
         A batch whose members share their options is reset in one
         ``reset_batch`` call; the other envs with one ``reset`` call each.
+        Steps still under way (a rollout stopped between parts) are collected
+        first, so that no answer of theirs is taken for the reset's.
         """
+        while self._pending:
+            self.step_part_wait()
         batches = {batch: indices for batch, indices in self._batches.items()
                    if all(self._options[k] == self._options[indices[0]] for k in indices)}
         batched = {k for indices in batches.values() for k in indices}
@@ -135,11 +170,40 @@ class RosVecEnv(VecEnv):
 
     def step_async(self, actions: np.ndarray) -> None:
         """Send every env node its action; returns at once."""
+        self.step_part_async(actions, slice(0, self.num_envs))
+
+    def step_part_async(self, actions: np.ndarray, part: slice) -> None:
+        """Send the envs of ``part``, a slice of this VecEnv's indices, their actions.
+
+        Several parts may be under way at once, and :meth:`step_part_wait`
+        collects them in the order sent: an agent computes one part's next
+        actions while the env nodes step another (a batch's process serves
+        its requests in the order they come).
+
+        :param actions: one row per env of ``part``.
+        """
+        plan = self._plan(part)
         actions = np.asarray(actions)
-        self._sent_at = time.monotonic()
-        self._pending = [self._clients[k].send_step(actions[k]) for k in self._singles]
-        self._pending += [batch.send_step(actions[indices])
-                          for batch, indices in self._batches.items()]
+        futures = [self._clients[k].send_step(actions[k - plan.start]) for k in plan.singles]
+        futures += [batch.send_step(actions[rows], positions)
+                    for batch, positions, rows in plan.batches]
+        self._pending.append(_SentPart(plan, futures))
+
+    def _plan(self, part: slice) -> _PartPlan:
+        key = (part.start, part.stop)
+        if key not in self._plans:
+            indices = range(self.num_envs)[part]
+            if not indices or indices.step != 1:
+                raise ValueError(f'a part is a non-empty slice of consecutive envs, got {part}')
+            batches = []
+            for batch, members in self._batches.items():
+                positions = [p for p, k in enumerate(members) if k in indices]
+                if positions:
+                    batches.append((batch, positions,
+                                    [members[p] - indices.start for p in positions]))
+            self._plans[key] = _PartPlan(indices.start, len(indices),
+                                         [k for k in self._singles if k in indices], batches)
+        return self._plans[key]
 
     def step_timeout(self) -> float:
         """Seconds the next step's answers are waited for (see the module docstring)."""
@@ -149,42 +213,52 @@ class RosVecEnv(VecEnv):
 
     def step_wait(self) -> VecEnvStepReturn:
         """Collect the steps, reset the env nodes whose episodes ended, return SB3's tuple."""
-        responses = self._session.wait(self._pending, 'step', self.step_timeout())
-        latency = time.monotonic() - self._sent_at
+        return self.step_part_wait()[1]
+
+    def step_part_wait(self) -> tuple[slice, VecEnvStepReturn]:
+        """The oldest part sent, and SB3's step tuple for its envs alone."""
+        sent = self._pending.popleft()
+        plan = sent.plan
+        started = time.monotonic()
+        responses = self._session.wait(sent.futures, 'step', self.step_timeout())
+        latency = time.monotonic() - started
         self._slowest = latency if self._slowest is None else max(
             latency, self._slowest * _LATENCY_DECAY)
-        self._pending = []
-        count = len(self.namespaces)
+        count, start = plan.count, plan.start
         observations, rewards = [None] * count, [0.0] * count
         dones, infos = [False] * count, [{} for _ in range(count)]
-        for k, response in zip(self._singles, responses[:len(self._singles)], strict=True):
+        for k, response in zip(plan.singles, responses[:len(plan.singles)], strict=True):
             obs, reward, terminated, truncated, info = self._clients[k].step_result(response)
             info['TimeLimit.truncated'] = truncated and not terminated
-            observations[k], rewards[k], dones[k], infos[k] = (
+            row = k - start
+            observations[row], rewards[row], dones[row], infos[row] = (
                 obs, reward, terminated or truncated, info)
-        self._reset_finished(observations, dones, infos)
-        batch_responses = responses[len(self._singles):]
-        for (batch, indices), response in zip(self._batches.items(), batch_responses,
-                                              strict=True):
-            for k, step in zip(indices, batch.step_results(response), strict=True):
+        self._reset_finished(plan, observations, dones, infos)
+        batch_responses = responses[len(plan.singles):]
+        for (batch, positions, rows), response in zip(plan.batches, batch_responses,
+                                                      strict=True):
+            for row, step in zip(rows, batch.step_results(response, positions), strict=True):
                 step.info['TimeLimit.truncated'] = step.truncated and not step.terminated
                 if step.final_observation is not None:
                     step.info['terminal_observation'] = step.final_observation
-                    self.reset_infos[k] = step.reset_info or {}
-                observations[k], rewards[k], infos[k] = step.observation, step.reward, step.info
-                dones[k] = step.terminated or step.truncated
-        return (np.stack(observations), np.asarray(rewards, dtype=np.float32),
-                np.asarray(dones), infos)
+                    self.reset_infos[start + row] = step.reset_info or {}
+                observations[row], rewards[row] = step.observation, step.reward
+                infos[row], dones[row] = step.info, step.terminated or step.truncated
+        return slice(start, start + count), (
+            np.stack(observations), np.asarray(rewards, dtype=np.float32), np.asarray(dones),
+            infos)
 
-    def _reset_finished(self, observations: list, dones: list, infos: list) -> None:
-        ended = [k for k in self._singles if dones[k]]
+    def _reset_finished(self, plan: _PartPlan, observations: list, dones: list,
+                        infos: list) -> None:
+        ended = [k for k in plan.singles if dones[k - plan.start]]
         if not ended:
             return
         futures = [self._clients[k].send_reset(None, None) for k in ended]
         responses = self._session.wait(futures, 'automatic reset')
         for k, response in zip(ended, responses, strict=True):
-            infos[k]['terminal_observation'] = observations[k]
-            observations[k], self.reset_infos[k] = self._clients[k].reset_result(response)
+            row = k - plan.start
+            infos[row]['terminal_observation'] = observations[row]
+            observations[row], self.reset_infos[k] = self._clients[k].reset_result(response)
 
     def close(self) -> None:
         """Release the ROS clients and batch sockets; the env nodes keep running."""

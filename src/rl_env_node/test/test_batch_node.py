@@ -82,6 +82,58 @@ def test_a_batched_rollout_equals_the_same_rollout_over_separate_env_nodes(
     assert ends >= 3   # every env finished at least one episode inside the batch
 
 
+def rollout_in_parts(namespaces, parts, steps, seed=11, same_host_socket=True):
+    """:func:`rollout`'s record, each part's next step sent as soon as its answer came."""
+    vec = RosVecEnv(namespaces, timeout=20.0, same_host_socket=same_host_socket)
+    count = len(namespaces)
+    try:
+        vec.seed(seed)
+        record = [vec.reset()]
+        rng = np.random.default_rng(0)
+        actions = rng.uniform(-1.0, 1.0, (count, 3)).astype(np.float32)
+        for part in parts:
+            vec.step_part_async(actions[part], part)
+        for t in range(steps):
+            following = rng.uniform(-1.0, 1.0, (count, 3)).astype(np.float32) \
+                if t + 1 < steps else None
+            observations, rewards = np.zeros((count, record[0].shape[1])), np.zeros(count)
+            dones, finals = np.zeros(count, dtype=bool), [None] * count
+            for expected in parts:
+                part, (obs, rew, done, infos) = vec.step_part_wait()
+                assert part == expected
+                observations[part], rewards[part], dones[part] = obs, rew, done
+                finals[part] = [info.get('terminal_observation') for info in infos]
+                if following is not None:
+                    vec.step_part_async(following[part], part)
+            record.append((observations, rewards, dones, finals))
+        return record
+    finally:
+        vec.close()
+
+
+@pytest.mark.parametrize(('stepped', 'lockstep', 'same_host_socket'), [
+    (GROUPED, SEPARATE, True), (GROUPED, SEPARATE, False), (SEPARATE, GROUPED, True)],
+    ids=['batch-socket', 'batch-dds', 'separate-nodes'])
+def test_parts_stepped_in_turn_give_the_rollout_of_all_envs_stepped_at_once(
+        nodes, stepped, lockstep, same_host_socket):
+    in_parts = rollout_in_parts(stepped, (slice(0, 1), slice(1, 3)), 450,
+                                same_host_socket=same_host_socket)
+    _, at_once = rollout(lockstep, 450)
+    np.testing.assert_array_equal(in_parts[0], at_once[0])
+    ends = 0
+    for (obs_p, rew_p, done_p, fin_p), (obs_a, rew_a, done_a, fin_a) in zip(
+            in_parts[1:], at_once[1:], strict=True):
+        np.testing.assert_array_equal(obs_p, obs_a)
+        np.testing.assert_allclose(rew_p, rew_a, rtol=1e-6)
+        np.testing.assert_array_equal(done_p, done_a)
+        for final_p, final_a in zip(fin_p, fin_a, strict=True):
+            assert (final_p is None) == (final_a is None)
+            if final_p is not None:
+                ends += 1
+                np.testing.assert_array_equal(final_p, final_a)
+    assert ends >= 3
+
+
 def test_get_spec_names_the_batch_namespace_and_its_socket(nodes):
     vec = RosVecEnv(['env_1'], timeout=20.0)
     try:
