@@ -13,10 +13,9 @@ with the package's default config for goal_reaching and 4 envs, and runs
 are served four ways: one env node process each (``ros_four``), all in one
 batched ``env_group`` over its same-host socket (``ros_batch_4``, what
 ``rl train`` starts on 2 cores) or over DDS (``ros_batch_4_dds``), or two
-groups of two (``ros_batch_2x2``). PPO steps its rollouts over ROS in two
-halves (``rl_agent_node.pipelined_rollouts``); ``ppo_ros_batch_4_lockstep``
-runs SB3's own PPO on the same stack (``pipelined_rollouts: false``), stepping
-every env at once.
+groups of two (``ros_batch_2x2``). ``ppo_ros_batch_4_pipelined`` runs the same
+as ``ppo_ros_batch_4`` with ``pipelined_rollouts: true``: half the envs step
+while the policy acts for the other half (``rl_agent_node.pipelined_rollouts``).
 
 This machine's speed drifts by tens of percent within minutes, so a ROS
 measurement alternates with the in-process model of the same algorithm:
@@ -62,11 +61,11 @@ class _StopAfter(BaseCallback):
 
 
 def _model(algo: str, envs: list[str], same_host_socket: bool = True,
-           lockstep: bool = False) -> BaseAlgorithm:
-    """A model on ``envs``, warmed up past ``learning_starts``; SB3's own class if ``lockstep``."""
+           pipelined: bool = False) -> BaseAlgorithm:
+    """A model on ``envs``, warmed up past ``learning_starts``."""
     config = load_config(algo, 'goal_reaching',
                          overrides={'n_envs': 4, 'same_host_socket': same_host_socket,
-                                    'pipelined_rollouts': not lockstep})
+                                    'pipelined_rollouts': pipelined})
     torch.set_num_threads(config.agent.torch_threads)
     env = normalized(make_training_env(config, envs, threading.Event(), lambda n: n),
                      config, None)
@@ -101,14 +100,14 @@ def _env_process(namespaces: list[str]) -> tuple[str, str, list[str], str]:
 
 
 def _over_ros(algo: str, envs_per_process: int, same_host_socket: bool = True,
-              lockstep: bool = False) -> Measurement:
+              pipelined: bool = False) -> Measurement:
     groups = [_NAMESPACES[k:k + envs_per_process]
               for k in range(0, len(_NAMESPACES), envs_per_process)]
 
     def measure(seconds: float) -> dict:
         reference = _in_process_model(algo)
         with private_domain(), node_processes([_env_process(group) for group in groups]):
-            model = _model(algo, _NAMESPACES, same_host_socket, lockstep)
+            model = _model(algo, _NAMESPACES, same_host_socket, pipelined)
             try:
                 windows = [(_learn_for(model, seconds / ROUNDS),
                             _learn_for(reference, seconds / ROUNDS)) for _ in range(ROUNDS)]
@@ -134,7 +133,7 @@ MEASUREMENTS: dict[str, Measurement] = {
     'ppo_inprocess': _in_process('ppo'),
     'ppo_ros_four': _over_ros('ppo', 1),
     'ppo_ros_batch_4': _over_ros('ppo', 4),
-    'ppo_ros_batch_4_lockstep': _over_ros('ppo', 4, lockstep=True),
+    'ppo_ros_batch_4_pipelined': _over_ros('ppo', 4, pipelined=True),
     'ppo_ros_batch_4_dds': _over_ros('ppo', 4, same_host_socket=False),
     'ppo_ros_batch_2x2': _over_ros('ppo', 2),
     'sac_inprocess': _in_process('sac'),

@@ -36,13 +36,12 @@ from rl_agent_node.errors import ConfigError
 from rl_agent_node.pipelined_rollouts import PipelinedA2C, PipelinedPPO
 from rl_agent_node.train_settings import ALGORITHM_NAMES
 
-#: Algorithm name (the config file's stem) to its class; the on-policy ones step their
-#: rollouts over ROS in two halves (:mod:`rl_agent_node.pipelined_rollouts`).
+#: Algorithm name (the config file's stem) to its SB3 class.
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = dict(
-    zip(ALGORITHM_NAMES, (PipelinedPPO, SAC, TD3, PipelinedA2C, DDPG), strict=True))
-#: SB3's own classes of the pipelined ones, for ``pipelined_rollouts: false``.
-_LOCKSTEP: dict[type[BaseAlgorithm], type[BaseAlgorithm]] = {PipelinedPPO: PPO,
-                                                              PipelinedA2C: A2C}
+    zip(ALGORITHM_NAMES, (PPO, SAC, TD3, A2C, DDPG), strict=True))
+#: The classes of ``pipelined_rollouts: true`` (:mod:`rl_agent_node.pipelined_rollouts`).
+_PIPELINED: dict[type[BaseAlgorithm], type[BaseAlgorithm]] = {PPO: PipelinedPPO,
+                                                               A2C: PipelinedA2C}
 
 #: Algorithms that learn from a replay buffer, which checkpoints must keep.
 OFF_POLICY = frozenset({'sac', 'td3', 'ddpg'})
@@ -158,11 +157,12 @@ def _action_noise(agent: AgentConfig, action_dim: int) -> Any:
 
 
 def algorithm_class(config: TrainingConfig) -> type[BaseAlgorithm]:
-    """The class that trains ``config``: SB3's own where ``pipelined_rollouts`` is false."""
+    """The class that trains ``config``: SB3's own, or with ``pipelined_rollouts`` the
+    pipelined one of an on-policy algorithm."""
     algo_class = ALGORITHMS[config.algo]
     if config.agent.pipelined_rollouts:
-        return algo_class
-    return _LOCKSTEP.get(algo_class, algo_class)
+        return _PIPELINED.get(algo_class, algo_class)
+    return algo_class
 
 
 def sb3_kwargs(config: TrainingConfig, action_dim: int) -> dict[str, Any]:

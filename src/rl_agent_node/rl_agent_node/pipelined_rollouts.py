@@ -21,6 +21,10 @@ change within a rollout. Two things differ:
 - VecNormalize's statistics take the first half's step before the second
   half's is normalised.
 
+In our runs (goal_reaching, 4 envs, seeds 0-3) the pipelined rollouts made
+more steps per second but needed more steps to the success target, so
+``pipelined_rollouts`` is off by default; see the README.
+
 When a callback stops the rollout, the steps already sent are collected,
 and the envs' observations kept, but not learned from (as SB3 drops the
 step that a callback stops). Where the VecEnv cannot step parts (envs in
@@ -29,6 +33,7 @@ process), or the policy uses gSDE, SB3's own ``collect_rollouts`` runs.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,20 +64,24 @@ class _Actions:
 
 
 class PipelinedRollouts(OnPolicyAlgorithm):
-    """``collect_rollouts`` in two halves, for an on-policy algorithm (mixed in before it)."""
+    """``collect_rollouts`` in parts, for an on-policy algorithm (mixed in before it)."""
+
+    #: Consecutive parts the envs are cut into. With 1, every env steps at once through
+    #: the same code, which then gives SB3's rollout exactly (the tests compare the two).
+    rollout_parts: int = 2
 
     def collect_rollouts(self, env: VecEnv, callback: BaseCallback,
                          rollout_buffer: RolloutBuffer, n_rollout_steps: int) -> bool:
-        """Fill ``rollout_buffer`` as SB3 does, stepping two halves in turn (see the module)."""
-        if (self.use_sde or env.num_envs < 2 or not isinstance(self.action_space, spaces.Box)
-                or not steps_in_parts(env)):
+        """Fill ``rollout_buffer`` as SB3 does, stepping the parts in turn (see the module)."""
+        if (self.use_sde or env.num_envs < self.rollout_parts
+                or not isinstance(self.action_space, spaces.Box) or not steps_in_parts(env)):
             return super().collect_rollouts(env, callback, rollout_buffer, n_rollout_steps)
         assert self._last_obs is not None, 'No previous observation was provided'
         self.policy.set_training_mode(False)
         rollout_buffer.reset()
         callback.on_rollout_start()
-        half = env.num_envs // 2
-        parts = (slice(0, half), slice(half, env.num_envs))
+        bounds = np.linspace(0, env.num_envs, self.rollout_parts + 1).astype(int)
+        parts = tuple(slice(start, stop) for start, stop in itertools.pairwise(bounds))
         taken = _Actions.empty(env.num_envs, self.action_space.shape)
         for part in parts:
             self._act(env, part, self._last_obs[part], taken)

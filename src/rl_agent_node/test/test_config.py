@@ -90,13 +90,13 @@ def test_bad_keys_and_values_are_refused_by_name(overrides, hint):
 
 
 @pytest.mark.parametrize('algo', ['ppo', 'a2c'])
-def test_pipelined_rollouts_false_trains_with_sb3s_own_class(algo):
-    pipelined = algorithm_class(load_config(algo, 'goal_reaching'))
-    lockstep = algorithm_class(load_config(algo, 'goal_reaching',
-                                           overrides={'pipelined_rollouts': False}))
-    assert issubclass(pipelined, PipelinedRollouts) and pipelined is ALGORITHMS[algo]
-    assert lockstep in (PPO, A2C) and issubclass(pipelined, lockstep)
-    sac = load_config('sac', 'goal_reaching', overrides={'pipelined_rollouts': False})
+def test_pipelined_rollouts_true_trains_on_policy_algorithms_with_the_pipelined_class(algo):
+    lockstep = algorithm_class(load_config(algo, 'goal_reaching'))
+    pipelined = algorithm_class(load_config(algo, 'goal_reaching',
+                                            overrides={'pipelined_rollouts': True}))
+    assert lockstep is ALGORITHMS[algo] and lockstep in (PPO, A2C)
+    assert issubclass(pipelined, PipelinedRollouts) and issubclass(pipelined, lockstep)
+    sac = load_config('sac', 'goal_reaching', overrides={'pipelined_rollouts': True})
     assert algorithm_class(sac) is SAC
 
 

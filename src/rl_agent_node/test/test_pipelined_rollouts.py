@@ -4,19 +4,23 @@ Two env groups of four run in their own processes. PPO collects one
 rollout over the first, stepping its two halves in turn; the same actions
 are then stepped all at once over the second, from the same seeds, and
 every observation, reward and episode start the rollout buffer holds must
-be what that lockstep replay gives.
+be what that lockstep replay gives. In one part, the same code must give
+SB3's own PPO's rollouts exactly, normalisation and training included.
 """
 
+import copy
 import threading
 
 import numpy as np
 import pytest
 import torch as th
+from stable_baselines3 import PPO
 from stable_baselines3.common.callbacks import BaseCallback
 
 from rl_agent_node.config import load_config, sb3_kwargs
-from rl_agent_node.envs import make_training_env
+from rl_agent_node.envs import make_training_env, normalized
 from rl_agent_node.pipelined_rollouts import PipelinedPPO
+from rl_agent_node.seeding import seed_everything
 from rl_agent_node.vec_env_parts import steps_in_parts
 from rl_testing import NodeProcess, stop_all
 
@@ -80,6 +84,8 @@ class KeepRollout(BaseCallback):
                 th.as_tensor(buffer.observations.reshape(-1, buffer.obs_shape[0])),
                 th.as_tensor(buffer.actions.reshape(-1, buffer.action_dim)))
         kept['policy_values'] = values.numpy().reshape(buffer.values.shape)
+        kept['policy'] = copy.deepcopy(self.model.policy)
+        kept['gamma'] = self.model.gamma
         kept['policy_log_probs'] = log_probs.numpy().reshape(buffer.log_probs.shape)
         self.rollouts.append(kept)
 
@@ -93,7 +99,8 @@ def pipelined_model(namespaces):
 
 
 def lockstep_replay(actions):
-    """``(observation before, rewards, dones, truncated)`` of each action, all envs at once."""
+    """``(observation before, rewards, dones, truncated, final observations)`` of each
+    action, all envs at once."""
     _, replay = training_env(REPLAY)
     low, high = replay.action_space.low, replay.action_space.high
     steps = []
@@ -104,7 +111,8 @@ def lockstep_replay(actions):
             replay.step_async(np.clip(action, low, high))
             following, rewards, dones, infos = replay.step_wait()
             truncated = np.array([info.get('TimeLimit.truncated', False) for info in infos])
-            steps.append((obs, rewards, dones, truncated))
+            finals = [info.get('terminal_observation') for info in infos]
+            steps.append((obs, rewards, dones, truncated, finals))
             obs = following
     finally:
         replay.close()
@@ -118,11 +126,14 @@ def assert_rollout_is(rollout, steps):
                                atol=1e-5)
     np.testing.assert_allclose(rollout['log_probs'], rollout['policy_log_probs'], rtol=1e-4,
                                atol=1e-4)
-    for t, (obs, rewards, dones, truncated) in enumerate(steps):
+    for t, (obs, rewards, dones, truncated, finals) in enumerate(steps):
         np.testing.assert_array_equal(rollout['observations'][t], obs)
-        # a truncated episode's reward gains the value of its last state (SB3's bootstrap)
-        np.testing.assert_allclose(rollout['rewards'][t][~truncated], rewards[~truncated],
-                                   rtol=1e-6)
+        expected = rewards.copy()
+        for k in np.flatnonzero(truncated):   # SB3's bootstrap: plus the last state's value
+            with th.no_grad():
+                value = rollout['policy'].predict_values(th.as_tensor(finals[k][None]))
+            expected[k] += rollout['gamma'] * value.item()
+        np.testing.assert_allclose(rollout['rewards'][t], expected, rtol=1e-5, atol=1e-5)
         if t + 1 < len(steps):
             np.testing.assert_array_equal(rollout['episode_starts'][t + 1], dones)
 
@@ -137,7 +148,7 @@ def test_a_pipelined_rollout_holds_what_a_lockstep_replay_of_its_actions_gives(g
     np.testing.assert_array_equal(np.stack(kept.sent), kept.rollouts[0]['actions'])
     steps, _ = lockstep_replay(kept.sent)
     assert_rollout_is(kept.rollouts[0], steps)
-    assert sum(int(truncated.sum()) for *_, truncated in steps) >= 8   # resets matched too
+    assert sum(int(step[3].sum()) for step in steps) >= 8   # resets matched too
 
 
 def test_a_rollout_stopped_between_halves_goes_on_from_where_the_envs_are(groups):
@@ -154,3 +165,36 @@ def test_a_rollout_stopped_between_halves_goes_on_from_where_the_envs_are(groups
     steps, _ = lockstep_replay(stopped.sent + going_on.sent)
     assert len(stopped.sent) == 11
     assert_rollout_is(going_on.rollouts[0], steps[11:])
+
+
+class OnePartPPO(PipelinedPPO):
+    """Every env in one part: SB3's rollout, through the pipelined code."""
+
+    rollout_parts = 1
+
+
+def seeded_model(algo_class, namespaces):
+    """PPO with the goal_reaching config's normalisation, seeded as a run is."""
+    config = load_config('ppo', 'goal_reaching',
+                         overrides={'n_envs': 4, 'n_steps': 64, 'batch_size': 64})
+    env = normalized(make_training_env(config, namespaces, threading.Event(), lambda n: n),
+                     config, None)
+    seed_everything(0, env.action_space, env, SEED)
+    return algo_class(env=env, device='cpu', **sb3_kwargs(config, 3))
+
+
+def test_in_one_part_the_pipelined_code_gives_sb3s_own_rollouts_exactly(groups):
+    rollouts = []
+    for algo_class, namespaces in ((OnePartPPO, PIPELINED), (PPO, REPLAY)):
+        model = seeded_model(algo_class, namespaces)
+        kept = KeepRollout()
+        try:
+            model.learn(64 * 4 * 3, callback=kept)
+        finally:
+            model.get_env().close()
+        rollouts.append(kept.rollouts)
+    assert len(rollouts[0]) == 3   # the second and third after training on the first
+    for ours, sb3s in zip(*rollouts, strict=True):
+        for name in ('observations', 'actions', 'rewards', 'episode_starts', 'values',
+                     'log_probs'):
+            np.testing.assert_array_equal(ours[name], sb3s[name], err_msg=name)
