@@ -13,13 +13,14 @@ What the rollout buffer receives is what SB3's ``collect_rollouts`` stores:
 for each step of all envs, the observations before it, the actions, the
 rewards with the time-limit bootstrap, the episode starts, the values and
 the log-probabilities. All of it comes from one policy, which does not
-change within a rollout. Two things differ:
+change within a rollout. The halves take the policy's random draws in env
+order, step by step, so each env gets the draws it gets in SB3's rollout.
+Two things differ, so a run does not repeat a lockstep run's numbers:
 
-- The policy samples each half's actions in its own call, so its random
-  draws come in another order than SB3's. A run is as reproducible from its
-  seed as before, but does not repeat a lockstep run's numbers.
 - VecNormalize's statistics take the first half's step before the second
   half's is normalised.
+- The forward pass runs on half the envs at a time, which rounds
+  differently.
 
 In our runs (goal_reaching, 4 envs, seeds 0-3) the pipelined rollouts made
 more steps per second but needed more steps to the success target, so
