@@ -133,6 +133,11 @@ build_workspace() {
   echo "${stamp}" > "${stamp_file}"
 }
 
+# Two commands started at once ('./rl train' in one terminal, 'make test' in
+# another) would otherwise both install or colcon build into the same
+# folders; the second waits here and then finds the work done.
+exec 9>"${ROOT}/.rl-setup.lock"
+flock 9
 ensure_debian_packages
 ensure_venv
 install_lock
