@@ -13,9 +13,12 @@ with the package's default config for goal_reaching and 4 envs, and runs
 are served four ways: one env node process each (``ros_four``), all in one
 batched ``env_group`` over its same-host socket (``ros_batch_4``, what
 ``rl train`` starts on 2 cores) or over DDS (``ros_batch_4_dds``), or two
-groups of two (``ros_batch_2x2``). ``ppo_ros_batch_4_pipelined`` runs the same
-as ``ppo_ros_batch_4`` with ``pipelined_rollouts: true``: half the envs step
-while the policy acts for the other half (``rl_agent_node.pipelined_rollouts``).
+groups of two (``ros_batch_2x2``). These run SB3's own loop
+(``pipelined_rollouts: false``); ``ppo_ros_batch_4_pipelined`` and
+``sac_ros_batch_4_pipelined`` run what ``rl train`` runs by default,
+``pipelined_rollouts: true``: PPO steps half the envs while the policy acts
+for the other half (``rl_agent_node.pipelined_rollouts``), SAC does its
+gradient steps while the envs step (``rl_agent_node.pipelined_updates``).
 
 This machine's speed drifts by tens of percent within minutes, so a ROS
 measurement alternates with the in-process model of the same algorithm:
@@ -139,6 +142,7 @@ MEASUREMENTS: dict[str, Measurement] = {
     'sac_inprocess': _in_process('sac'),
     'sac_ros_four': _over_ros('sac', 1),
     'sac_ros_batch_4': _over_ros('sac', 4),
+    'sac_ros_batch_4_pipelined': _over_ros('sac', 4, pipelined=True),
     'sac_ros_batch_4_dds': _over_ros('sac', 4, same_host_socket=False),
 }
 

@@ -34,14 +34,18 @@ from rl_agent_node.config_file import (
 )
 from rl_agent_node.errors import ConfigError
 from rl_agent_node.pipelined_rollouts import PipelinedA2C, PipelinedPPO
+from rl_agent_node.pipelined_updates import PipelinedDDPG, PipelinedSAC, PipelinedTD3
 from rl_agent_node.train_settings import ALGORITHM_NAMES
 
 #: Algorithm name (the config file's stem) to its SB3 class.
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = dict(
     zip(ALGORITHM_NAMES, (PPO, SAC, TD3, A2C, DDPG), strict=True))
-#: The classes of ``pipelined_rollouts: true`` (:mod:`rl_agent_node.pipelined_rollouts`).
-_PIPELINED: dict[type[BaseAlgorithm], type[BaseAlgorithm]] = {PPO: PipelinedPPO,
-                                                               A2C: PipelinedA2C}
+#: The classes of ``pipelined_rollouts: true``: on-policy ones step half the envs at a
+#: time (:mod:`rl_agent_node.pipelined_rollouts`), off-policy ones update while the envs
+#: step (:mod:`rl_agent_node.pipelined_updates`).
+_PIPELINED: dict[type[BaseAlgorithm], type[BaseAlgorithm]] = {
+    PPO: PipelinedPPO, A2C: PipelinedA2C, SAC: PipelinedSAC, TD3: PipelinedTD3,
+    DDPG: PipelinedDDPG}
 
 #: Algorithms that learn from a replay buffer, which checkpoints must keep.
 OFF_POLICY = frozenset({'sac', 'td3', 'ddpg'})
@@ -157,12 +161,10 @@ def _action_noise(agent: AgentConfig, action_dim: int) -> Any:
 
 
 def algorithm_class(config: TrainingConfig) -> type[BaseAlgorithm]:
-    """The class that trains ``config``: SB3's own, or with ``pipelined_rollouts`` the
-    pipelined one of an on-policy algorithm."""
+    """The class that trains ``config``: with ``pipelined_rollouts`` the algorithm's
+    pipelined one, else SB3's own."""
     algo_class = ALGORITHMS[config.algo]
-    if config.agent.pipelined_rollouts:
-        return _PIPELINED.get(algo_class, algo_class)
-    return algo_class
+    return _PIPELINED[algo_class] if config.agent.pipelined_rollouts else algo_class
 
 
 def sb3_kwargs(config: TrainingConfig, action_dim: int) -> dict[str, Any]:

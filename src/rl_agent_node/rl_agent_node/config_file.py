@@ -62,10 +62,12 @@ class AgentConfig:
     :param same_host_socket: step env groups on this host over their batch
         socket rather than DDS (same answers, a fraction of the cost); false
         keeps every call on DDS.
-    :param pipelined_rollouts: PPO and A2C over ROS step half the envs while
-        the policy acts for the other half (:mod:`rl_agent_node.pipelined_rollouts`):
-        more steps per second, but in our runs more steps to the success
-        target; false (the default) runs SB3's own rollouts, every env at once.
+    :param pipelined_rollouts: over ROS, keep the env nodes and the agent busy
+        at once, for more steps per second: PPO and A2C step half the envs
+        while the policy acts for the other half (:mod:`rl_agent_node.pipelined_rollouts`),
+        SAC, TD3 and DDPG do a step's gradient steps while the envs do the
+        next step (:mod:`rl_agent_node.pipelined_updates`). False runs SB3's
+        own loop. Envs in process always run SB3's.
     """
 
     total_steps: int = 200_000
@@ -90,7 +92,7 @@ class AgentConfig:
     env_timeout: float = 10.0
     recovery_timeout: float = 3600.0
     same_host_socket: bool = True
-    pipelined_rollouts: bool = False
+    pipelined_rollouts: bool = True
 
     def __post_init__(self) -> None:
         """Reject values that make no run, naming the key and the value."""

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from stable_baselines3 import A2C, PPO, SAC
+from stable_baselines3 import A2C, PPO
 from stable_baselines3.common.noise import NormalActionNoise
 from stable_baselines3.common.utils import LinearSchedule
 from stable_baselines3.common.vec_env import DummyVecEnv
@@ -22,6 +22,7 @@ from rl_agent_node.config import (
 from rl_agent_node.config_file import default_config_dir
 from rl_agent_node.errors import ConfigError
 from rl_agent_node.pipelined_rollouts import PipelinedRollouts
+from rl_agent_node.pipelined_updates import PipelinedUpdates
 from rl_env_node.inprocess import RobotinoEnv
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -89,15 +90,14 @@ def test_bad_keys_and_values_are_refused_by_name(overrides, hint):
         load_config('ppo', 'goal_reaching', overrides=overrides)
 
 
-@pytest.mark.parametrize('algo', ['ppo', 'a2c'])
-def test_pipelined_rollouts_true_trains_on_policy_algorithms_with_the_pipelined_class(algo):
-    lockstep = algorithm_class(load_config(algo, 'goal_reaching'))
-    pipelined = algorithm_class(load_config(algo, 'goal_reaching',
-                                            overrides={'pipelined_rollouts': True}))
-    assert lockstep is ALGORITHMS[algo] and lockstep in (PPO, A2C)
-    assert issubclass(pipelined, PipelinedRollouts) and issubclass(pipelined, lockstep)
-    sac = load_config('sac', 'goal_reaching', overrides={'pipelined_rollouts': True})
-    assert algorithm_class(sac) is SAC
+@pytest.mark.parametrize('algo', sorted(ALGORITHMS))
+def test_every_algorithm_trains_pipelined_unless_the_config_says_false(algo):
+    pipelined = algorithm_class(load_config(algo, 'goal_reaching'))
+    lockstep = algorithm_class(load_config(algo, 'goal_reaching',
+                                           overrides={'pipelined_rollouts': False}))
+    assert lockstep is ALGORITHMS[algo]
+    mixin = PipelinedRollouts if lockstep in (PPO, A2C) else PipelinedUpdates
+    assert issubclass(pipelined, mixin) and issubclass(pipelined, lockstep)
 
 
 def test_unknown_algorithm_and_missing_file(tmp_path):

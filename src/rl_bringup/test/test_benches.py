@@ -69,7 +69,8 @@ def test_the_train_bench_reports_ppo_and_sac_in_process_and_over_ros(tmp_path):
     assert set(results) == {'ppo_inprocess', 'ppo_ros_four', 'ppo_ros_batch_4',
                             'ppo_ros_batch_4_pipelined', 'ppo_ros_batch_4_dds',
                             'ppo_ros_batch_2x2', 'sac_inprocess',
-                            'sac_ros_four', 'sac_ros_batch_4', 'sac_ros_batch_4_dds'}
+                            'sac_ros_four', 'sac_ros_batch_4', 'sac_ros_batch_4_pipelined',
+                            'sac_ros_batch_4_dds'}
     for name, values in results.items():
         assert values['steps_per_s'] > 0, name
         if not name.endswith('inprocess'):
