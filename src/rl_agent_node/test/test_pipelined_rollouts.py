@@ -22,7 +22,7 @@ from rl_agent_node.envs import make_training_env, normalized
 from rl_agent_node.pipelined_rollouts import PipelinedPPO
 from rl_agent_node.seeding import seed_everything
 from rl_agent_node.vec_env_parts import steps_in_parts
-from rl_testing import NodeProcess, stop_all
+from rl_testing import env_groups
 
 PIPELINED = [f'env_{k}' for k in range(4)]
 REPLAY = [f'env_{k}' for k in range(4, 8)]
@@ -35,17 +35,8 @@ EPISODE_STEPS = 30
 @pytest.fixture(scope='module')
 def groups(ros_domain, tmp_path_factory):
     logs = tmp_path_factory.mktemp('pipelined_logs')
-    processes = [NodeProcess.python_module(
-        f'group_{names[0]}', 'rl_env_node.env_group',
-        [*names, '--ros-args', '-p', 'publish_robot_topics:=false',
-         '-p', f'max_episode_steps:={EPISODE_STEPS}'], logs).start()
-        for names in (PIPELINED, REPLAY)]
-    try:
-        for process in processes:
-            process.wait_for_output('batch ready', timeout=60)
+    with env_groups(logs, [PIPELINED, REPLAY], EPISODE_STEPS) as processes:
         yield processes
-    finally:
-        stop_all(processes)
 
 
 def training_env(namespaces):

@@ -22,7 +22,7 @@ from rl_agent_node.envs import make_training_env
 from rl_agent_node.pipelined_updates import PipelinedSAC
 from rl_agent_node.vec_env_parts import steps_in_parts
 from rl_env_node.inprocess import RobotinoEnv
-from rl_testing import NodeProcess, stop_all
+from rl_testing import env_groups
 
 OVERLAPPED = [f'env_{k}' for k in range(4)]
 REPLAY = [f'env_{k}' for k in range(4, 8)]
@@ -36,17 +36,8 @@ SMALL_SAC = {'n_envs': 4, 'normalize': False, 'learning_starts': WARM_UP, 'batch
 @pytest.fixture(scope='module')
 def groups(ros_domain, tmp_path_factory):
     logs = tmp_path_factory.mktemp('pipelined_updates_logs')
-    processes = [NodeProcess.python_module(
-        f'group_{names[0]}', 'rl_env_node.env_group',
-        [*names, '--ros-args', '-p', 'publish_robot_topics:=false',
-         '-p', 'max_episode_steps:=30'], logs).start()
-        for names in (OVERLAPPED, REPLAY)]
-    try:
-        for process in processes:
-            process.wait_for_output('batch ready', timeout=60)
+    with env_groups(logs, [OVERLAPPED, REPLAY], 30) as processes:
         yield processes
-    finally:
-        stop_all(processes)
 
 
 class UpdateCounts(VecEnvWrapper):

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 
@@ -153,6 +153,24 @@ def stop_all(processes: list[NodeProcess]) -> None:
                for status, p in statuses if status not in (0, None)]
     if unclean:
         raise AssertionError('\n'.join(unclean))
+
+
+@contextlib.contextmanager
+def env_groups(logs: Path, groups: Sequence[Sequence[str]],
+               max_episode_steps: int) -> Iterator[list[NodeProcess]]:
+    """One ``env_group`` process per list of namespaces, each serving its batch, robot
+    topics off and episodes of ``max_episode_steps``; all stopped on exit."""
+    processes = [NodeProcess.python_module(
+        f'group_{names[0]}', 'rl_env_node.env_group',
+        [*names, '--ros-args', '-p', 'publish_robot_topics:=false',
+         '-p', f'max_episode_steps:={max_episode_steps}'], logs).start()
+        for names in groups]
+    try:
+        for process in processes:
+            process.wait_for_output('batch ready', timeout=60)
+        yield processes
+    finally:
+        stop_all(processes)
 
 
 def domain_pids(pattern: str, domain: int) -> list[int]:
