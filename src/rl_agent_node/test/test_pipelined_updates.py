@@ -66,7 +66,7 @@ class UpdateCounts(VecEnvWrapper):
         return self.venv.reset()
 
 
-class KeepTransitions(BaseCallback):
+class UpdatesAtEachStep(BaseCallback):
     """The gradient step count after each step's callback, as a saved checkpoint would see it."""
 
     def __init__(self):
@@ -89,7 +89,7 @@ def ros_model(algo_class, namespaces):
 
 def learn(algo_class, namespaces):
     model, env = ros_model(algo_class, namespaces)
-    kept = KeepTransitions()
+    kept = UpdatesAtEachStep()
     try:
         model.learn(STEPS * 4, callback=kept)
     finally:
