@@ -17,18 +17,25 @@ are deleted.
 Bag times are the messages' header stamps (robot time: simulated time, which
 restarts at 0 with every simulated episode); see ``bag_writer.bag_timestamps``.
 
-Cost: most of it is the env nodes', which build a step's transition and
-robot messages only for a subscriber; here rclpy adds 0.1 to 0.2 ms of CPU
-per message. So with ``every:K`` an env's transitions and robot topics are
-subscribed only during a recorded episode and the one before it (whose time
-lets the subscriptions match), and dropped once the recorded episode has
-settled; its stats, one message an episode, always (they say which episode
-comes next). With ``every:10`` an env node builds them for two or three
-episodes in ten (``make train`` with a recorder that took every transition
-ran 156 s of training, against 108 s right after without; see the README's
-benchmarks). ``record_robot_topics:=false``
-keeps only transitions and stats. An episode whose steps were lost because
-the recorder fell behind is not written, and a warning says so.
+Cost: env nodes build a step's transition and robot messages only for a
+subscriber, and publishing one to this process costs them 30 to 40 us
+(waking the reader). So with ``every:K`` an env's transitions and robot
+topics are subscribed only during a recorded episode and the one before it
+(whose time lets the subscriptions match), and dropped once the recorded
+episode has settled (what is queued is taken before a subscription goes).
+The stats, one message an episode, are subscribed always and taken as they
+come: they say which episode comes next. With ``every:10`` an env node
+builds them for two or three episodes in ten. ``record_robot_topics:=false``
+keeps only transitions and stats.
+
+The transitions and robot topics are polled: their subscriptions sit in a
+callback group no executor waits on (:class:`PolledGroup`), and the
+recorder's timer takes what each has queued every ``_TIMER_PERIOD`` (a
+reader keeps up to ``_QOS.depth`` messages meanwhile). Woken by its
+executor for every message burst instead, rclpy spent 0.1 to 0.3 ms
+rebuilding its wait set each time, most of the recorder's CPU. An episode
+whose steps were lost because the recorder fell behind is not written, and
+a warning says so.
 
 At shutdown, episodes that have ended are written, and the episodes still
 running are dropped: a bag without its end would look like a whole episode.
@@ -42,6 +49,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from rclpy.callback_groups import CallbackGroup
 from rclpy.clock import Clock, ClockType
 from rclpy.event_handler import SubscriptionEventCallbacks
 from rclpy.node import Node
@@ -101,16 +109,15 @@ PARAMETERS = (
                   0.0, 60.0),
 )
 
-#: Period of the check for settled episodes and new publishers, s (steady clock).
+#: Period of taking the queued messages and of the check for settled episodes and new
+#: publishers, s (steady clock).
 _TIMER_PERIOD = 0.1
 #: Reliable, so that nothing is lost on the way (the env node and the MuJoCo
 #: topics publish reliable; a best-effort publisher does not match, and the
-#: recorder warns). Keep last 1000: the reader's queue absorbs a stall of the
-#: recorder of a second or more at training rates, where the publishers' 10
-#: to 100 would overflow.
+#: recorder warns). Keep last 1000: a reader's queue holds a period's messages,
+#: and a stall of the recorder of a second or more at training rates, where
+#: the publishers' 10 to 100 would overflow.
 _QOS = QoSProfile(depth=1000)
-#: Messages one callback takes from its queue beyond its own, when behind.
-_DRAIN_LIMIT = 100
 #: Per env, besides the episode topics: the robot's, and its world's when the env node
 #: holds the simulator (published at each reset).
 _ROBOT_TOPICS = (CMD_VEL, ODOM, DISTANCE_SENSORS, BUMPER, ARENA_MARKERS)
@@ -170,12 +177,27 @@ def _offered_qos(profile: QoSProfile) -> OfferedQos:
         profile.liveliness_lease_duration.nanoseconds)
 
 
-class _Receiver:
-    """The raw callback of one topic: wraps each message and passes it on.
+class PolledGroup(CallbackGroup):
+    """A callback group whose entities no executor waits on: their owner takes from them.
 
-    When the recorder is behind, one call also takes what waits in the
-    topic's queue (up to ``_DRAIN_LIMIT``), sparing rclpy's executor its
-    per-message work, most of the recorder's cost.
+    The executor leaves out of its wait set whatever its group says it cannot
+    execute, so a message for a subscription in this group wakes nobody.
+    """
+
+    def can_execute(self, entity: object) -> bool:
+        """Never: the recorder's timer takes the messages (:meth:`_Receiver.take_queued`)."""
+        return False
+
+    def beginning_execution(self, entity: object) -> bool:
+        """Never: nothing here runs as an executor's callback."""
+        return False
+
+    def ending_execution(self, entity: object) -> None:
+        """Nothing began, so nothing ends."""
+
+
+class _Receiver:
+    """One polled raw subscription: wraps each queued message and passes it on.
 
     :param topic: fully qualified topic name.
     :param msgtype: ROS type name.
@@ -191,17 +213,17 @@ class _Receiver:
         self._on_message = on_message
 
     def __call__(self, data: bytes, info: MessageInfo) -> None:
-        """rclpy's callback (raw, with message info)."""
+        """rclpy's callback (raw, with message info); the executor never calls it when polled."""
         self._receive(data, info)
+
+    def take_queued(self) -> None:
+        """Take every message waiting in the subscription's queue, oldest first."""
         subscription = self.subscription
         if subscription is None:
             return
         handle = subscription.handle
         with handle:
-            for _ in range(_DRAIN_LIMIT):
-                taken = handle.take_message(subscription.msg_type, True)
-                if taken is None:
-                    return
+            while (taken := handle.take_message(subscription.msg_type, True)) is not None:
                 self._receive(*taken)
 
     def _receive(self, data: bytes, info: MessageInfo) -> None:
@@ -211,7 +233,7 @@ class _Receiver:
 
 
 class EpisodeRecorder(Node):
-    """Subscribes the envs' topics raw and hands ended episodes to a bag-writing thread."""
+    """Polls the envs' topics raw and hands ended episodes to a bag-writing thread."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__('episode_recorder', **kwargs)
@@ -226,6 +248,7 @@ class EpisodeRecorder(Node):
         self._unannounced: list[str] = []
         self._announced: set[str] = set()
         self._episode_topics: dict[str, list[tuple[_Receiver, type]]] = {}
+        self._polled = PolledGroup()
         self._upcoming: dict[str, int] = {}
         self._writer = BagWriterThread(
             EpisodeBagWriter(settings.run_dir, self._typestore, settings.max_total_bytes),
@@ -248,27 +271,32 @@ class EpisodeRecorder(Node):
         episodes = self._envs[namespace]
         stats = _Receiver(_topic(namespace, EPISODE_STATS.name), EPISODE_STATS.type,
                           self._stats_handler(episodes))
-        self._listen(stats, EPISODE_STATS.interface(), True)
+        self._listen(stats, EPISODE_STATS.interface(), True, polled=False)
         self._episode_topics[namespace] = [
+            (_Receiver(_topic(namespace, endpoint.name), endpoint.type, episodes.add),
+             endpoint.interface())
+            for endpoint in (_ROBOT_TOPICS if self.settings.record_robot_topics else ())]
+        # Taken in the order an env node publishes: a step's robot topics, then its transition.
+        self._episode_topics[namespace].append(
             (_Receiver(_topic(namespace, TRANSITIONS.name), TRANSITIONS.type,
-                       self._transition_handler(episodes)), TRANSITIONS.interface())]
-        if self.settings.record_robot_topics:
-            self._episode_topics[namespace] += [
-                (_Receiver(_topic(namespace, endpoint.name), endpoint.type, episodes.add),
-                 endpoint.interface())
-                for endpoint in _ROBOT_TOPICS]
+                       self._transition_handler(episodes)), TRANSITIONS.interface()))
         self._listen_to_episode(namespace, True)
 
-    def _listen(self, receiver: _Receiver, cls: type, on: bool) -> None:
-        """Subscribe raw, without QoS-event handlers (each would cost every wait), or stop."""
+    def _listen(self, receiver: _Receiver, cls: type, on: bool, polled: bool = True) -> None:
+        """Subscribe raw, without QoS-event handlers, or stop (taking the queue first).
+
+        :param polled: taken by the timer (:class:`PolledGroup`); else by the executor.
+        """
         if on and receiver.subscription is None:
             receiver.subscription = self.create_subscription(
                 cls, receiver.topic, receiver, _QOS, raw=True,
+                callback_group=self._polled if polled else None,
                 event_callbacks=SubscriptionEventCallbacks(use_default_callbacks=False))
             if receiver.topic not in self._announced:
                 self._announced.add(receiver.topic)
                 self._unannounced.append(receiver.topic)
         elif not on and receiver.subscription is not None:
+            receiver.take_queued()
             self.destroy_subscription(receiver.subscription)
             receiver.subscription = None
 
@@ -277,10 +305,24 @@ class EpisodeRecorder(Node):
             self._listen(receiver, cls, on)
 
     def _follow(self, namespace: str, upcoming: int) -> None:
-        """Note the episode an env runs next; subscribe its topics if the policy listens then."""
+        """Note the episode an env runs next (see :meth:`_match_policy`)."""
         self._upcoming[namespace] = upcoming
+
+    def _match_policy(self, namespace: str) -> None:
+        """Subscribe the env's episode topics while the policy listens; drop them once settled.
+
+        Called as the env's stats come, so that the subscriptions match during
+        the episode before a recorded one, and by the timer. A recorded
+        episode keeps them until it has settled: under load, DDS hands over
+        some of its messages (resent after a full transport queue) after its stats.
+        """
+        upcoming = self._upcoming.get(namespace)
+        if upcoming is None:
+            return
         if self.settings.policy.listens_during(upcoming):
             self._listen_to_episode(namespace, True)
+        elif not self._envs[namespace].settling:
+            self._listen_to_episode(namespace, False)
 
     def _transition_handler(self, episodes: EnvEpisodes) -> Callable[[RecordedMessage], None]:
         def on_transition(message: RecordedMessage) -> None:
@@ -296,17 +338,21 @@ class EpisodeRecorder(Node):
             episodes.add_stats(message, key.episode_id, key.success, key.length,
                                time.monotonic())
             self._follow(episodes.env, key.episode_id + 1)
+            self._match_policy(episodes.env)
         return on_stats
 
+    def _take_queued(self) -> None:
+        for topics in self._episode_topics.values():
+            for receiver, _ in topics:
+                receiver.take_queued()
+
     def _on_timer(self) -> None:
+        self._take_queued()
         now = time.monotonic()
         for episodes in self._envs.values():
             self._handle(episodes.settled(now))
             self._report_late(episodes)
-            upcoming = self._upcoming.get(episodes.env)
-            if (upcoming is not None and not episodes.settling
-                    and not self.settings.policy.listens_during(upcoming)):
-                self._listen_to_episode(episodes.env, False)
+            self._match_policy(episodes.env)
         if self._unannounced:
             self._announce_publishers()
 
@@ -365,6 +411,7 @@ class EpisodeRecorder(Node):
 
     def destroy_node(self) -> None:
         """Write the episodes that have ended, drop those still running, finish writing."""
+        self._take_queued()
         for episodes in self._envs.values():
             self._handle(episodes.flush(), wait=True)
         self._writer.close()
