@@ -22,10 +22,12 @@ background thread meanwhile, so its parameters stay readable.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import rclpy
 from rclpy.exceptions import ParameterException
@@ -241,12 +243,23 @@ class AgentNode(Node):
         return 0
 
 
-def main(args: list[str] | None = None) -> int:
-    """Start the node, run its mode, shut down cleanly; the exit status.
+def main(args: list[str] | None = None) -> NoReturn:
+    """Start the node, run its mode, shut down cleanly, and exit with the status.
 
     0 when done or stopped by SIGINT/SIGTERM (after a checkpoint, in training),
-    1 when the env nodes failed, 2 for bad parameters.
+    1 when the env nodes failed, 2 for bad parameters. Once the node is
+    destroyed and the logs and streams are flushed, the process ends without
+    Python's finalization, which takes a second with torch and SB3 loaded and
+    has nothing left to do (every file the run writes is closed by then).
     """
+    status = _run(args)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
+def _run(args: list[str] | None) -> int:
     rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
     node = None
     # Several threads: in deploy mode a goal's callback drives for seconds while
@@ -278,4 +291,4 @@ def main(args: list[str] | None = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    main()

@@ -123,6 +123,7 @@ class ManagedProcess:
         self.restart_at: float | None = None
         self.started_at = 0.0
         self._proc: subprocess.Popen[bytes] | None = None
+        self._interrupted = False
 
     def start(self) -> None:
         """Start (or restart) in a session of its own, so a terminal's Ctrl-C reaches only us.
@@ -139,6 +140,7 @@ class ManagedProcess:
             threading.Thread(target=self._relay, args=(self._proc,), daemon=True).start()
         self.restart_at = None
         self.started_at = time.monotonic()
+        self._interrupted = False
 
     def _relay(self, proc: subprocess.Popen[bytes]) -> None:
         prefix = f'[{self.spec.label}] '
@@ -155,8 +157,14 @@ class ManagedProcess:
         """Exit status, or None while running (or before the first start)."""
         return None if self._proc is None else self._proc.poll()
 
+    def interrupt(self) -> None:
+        """SIGINT, without waiting: :meth:`stop` then waits for the exit."""
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.send_signal(signal.SIGINT)
+            self._interrupted = True
+
     def stop(self) -> int | None:
-        """SIGINT, then SIGTERM, then SIGKILL to the whole process group.
+        """SIGINT (unless :meth:`interrupt` sent it), then SIGTERM, then SIGKILL to the group.
 
         Each signal gets the node's ``stop_timeout`` seconds, as under ``ros2 launch``.
         """
@@ -165,7 +173,8 @@ class ManagedProcess:
         for signum in (signal.SIGINT, signal.SIGTERM):
             if self._proc.poll() is not None:
                 break
-            self._proc.send_signal(signum)
+            if signum is not signal.SIGINT or not self._interrupted:
+                self._proc.send_signal(signum)
             try:
                 self._proc.wait(self.spec.stop_timeout)
             except subprocess.TimeoutExpired:
@@ -268,10 +277,20 @@ class Launcher:
         return True
 
     def _stop_all(self) -> dict[str, int | None]:
+        """The agent first (it may still save a checkpoint over the envs), then the rest at once.
+
+        Each node takes about 0.3 s to shut down; one after another they took a second.
+        """
         _log.info('stopping %d node(s)', len(self._processes))
+        ordered = [process for role in _STOP_ORDER for process in self._processes
+                   if process.spec.role == role]
         statuses: dict[str, int | None] = {}
-        for role in _STOP_ORDER:
-            for process in self._processes:
-                if process.spec.role == role:
-                    statuses[role] = process.stop()
+        agents = [process for process in ordered if process.spec.role == 'agent']
+        for process in agents:
+            statuses['agent'] = process.stop()
+        others = [process for process in ordered if process.spec.role != 'agent']
+        for process in others:
+            process.interrupt()
+        for process in others:
+            statuses[process.spec.role] = process.stop()
         return statuses
