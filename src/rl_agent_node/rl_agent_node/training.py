@@ -378,6 +378,11 @@ def train(request: TrainRequest, stop: threading.Event | None = None) -> TrainRe
     _import_compiler_meanwhile()
     session = _prepare(request)
     torch.set_num_threads(session.config.agent.torch_threads)
+    # torch.distributions checks every distribution's arguments and samples; SB3's are
+    # well formed by construction, and the checks were a tenth of a policy call on the
+    # handful of observations a pipelined rollout acts on. A NaN action still fails,
+    # in the env's action check.
+    torch.distributions.Distribution.set_default_validate_args(False)
     try:
         _build(session, stop)
         outcome = _learn(session, stop, request.progress_bar, request.progress_hook)

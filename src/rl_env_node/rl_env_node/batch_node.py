@@ -119,8 +119,9 @@ class EnvBatchNode(Node):
                                f'{[name for name, _ in chosen]}), got {len(actions)}')
         values = np.asarray(actions, dtype=np.float32)
         checked = []
-        for (name, env), action in zip(chosen, np.split(values, np.cumsum(sizes)[:-1]),
-                                       strict=True):
+        end = 0
+        for (name, env), size in zip(chosen, sizes, strict=True):
+            action, end = values[end:end + size], end + size
             if env.core.needs_reset:
                 raise ResetNeededError(f'{name} needs a reset first (reset_batch or {name}/reset)')
             try:

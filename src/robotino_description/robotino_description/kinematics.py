@@ -88,7 +88,7 @@ class RobotinoKinematics:
         direction of travel and the curvature; only the speed drops.
         """
         speeds = _as_vector3(wheel_speeds, 'wheel_speeds')
-        peak = float(np.max(np.abs(speeds)))
+        peak = float(np.abs(speeds).max())
         if peak <= self._limits.max_wheel_speed:
             return speeds.copy()
         return speeds * (self._limits.max_wheel_speed / peak)

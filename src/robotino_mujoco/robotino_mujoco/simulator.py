@@ -91,6 +91,13 @@ class RobotinoSimulator:
             self._config.max_cylinders, camera if self._config.camera else None)
         self._model.opt.disableflags |= _SENSOR_OFF
         self._data = mujoco.MjData(self._model)
+        # Views into the data used every physics chunk (each attribute access of MjData
+        # makes a new array object): the robot's planar joint, the motors' inputs.
+        q = self._handles.qpos
+        self._base_qpos = self._data.qpos[q:q + 3]
+        self._base_qvel = self._data.qvel[q:q + 3]
+        self._ctrl = self._data.ctrl
+        self._act = self._data.act
         self._arenas = ArenaStream(self._config.arena, description.geometry.base_radius)
         self._arena: Arena | None = None
         self._state: RobotState | None = None
@@ -315,10 +322,10 @@ class RobotinoSimulator:
             rates, ramp = self._ramp.plan(target)
             if ramp > 0:
                 chunk = min(chunk, ramp)
-            self._data.ctrl[:] = rates
+            self._ctrl[:] = rates
             mujoco.mj_step(self._model, self._data, nstep=chunk)
             self._ramp.advance(target, rates, ramp, chunk)
-            self._data.act[:] = self._ramp.setpoint
+            self._act[:] = self._ramp.setpoint
             self._steps += chunk
             n_steps -= chunk
             self._odometry.update(self._wheel_speeds(), chunk * self._step_time)
@@ -329,9 +336,8 @@ class RobotinoSimulator:
         The wheel speeds of the base's motion, turned faster by the slip the
         base lost and off by each encoder's scale error.
         """
-        q = self._handles.qpos
-        yaw = float(self._data.qpos[q + 2])
-        x_dot, y_dot, yaw_dot = (float(v) for v in self._data.qvel[q:q + 3])
+        yaw = self._base_qpos[2].item()
+        x_dot, y_dot, yaw_dot = self._base_qvel.tolist()
         cos_y, sin_y = math.cos(yaw), math.sin(yaw)
         vx, vy = cos_y * x_dot + sin_y * y_dot, -sin_y * x_dot + cos_y * y_dot
         speeds = tuple(a * vx + b * vy + c * yaw_dot for a, b, c in self._wheel_rows)
@@ -368,8 +374,7 @@ class RobotinoSimulator:
     def ground_truth(self) -> GroundTruth:
         """The supervisor's view at the current simulated time, world frame."""
         self._require_reset()
-        q = self._handles.qpos
-        x, y, yaw = (float(v) for v in self._data.qpos[q:q + 3])
+        x, y, yaw = self._base_qpos.tolist()
         goal = self._arena.goal
         return GroundTruth(self.sim_time, x, y, wrap_angle(yaw), goal.x, goal.y, goal.yaw,
                            self._in_collision, self._collisions)

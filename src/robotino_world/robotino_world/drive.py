@@ -39,9 +39,9 @@ def wheel_targets(kinematics: RobotinoKinematics, twist: Sequence[float]) -> Whe
         values = np.asarray(twist, dtype=float)
     except (TypeError, ValueError) as error:
         raise InvalidArgumentError(f'twist must be 3 numbers, got {twist!r}') from error
-    if values.shape != (3,) or not np.all(np.isfinite(values)):
+    if values.shape != (3,) or not np.isfinite(values).all():
         raise InvalidArgumentError(f'twist must be 3 finite numbers, got {twist!r}')
-    return tuple(float(w) for w in kinematics.wheel_command(values))
+    return tuple(kinematics.wheel_command(values).tolist())
 
 
 class WheelRamp:

@@ -49,7 +49,7 @@ from rl_env_node.tasks.common import (
 )
 from rl_env_node.tasks.obstacle_memory import SECTORS, ObstacleMemory
 from rl_env_node.tasks.options import check_ranges, option, require
-from robotino_description import ROBOTINO3, RobotinoDescription
+from robotino_description import ROBOTINO3, RobotinoDescription, RobotState
 
 
 @dataclass(frozen=True)
@@ -145,8 +145,10 @@ class GoalReaching(Task[GoalReachingOptions]):
         observation = Observation(start.state, start.ground_truth)
         self._memory.clear()
         self._memory.add(start.state)
-        self._distance = self._goal_vector(observation)[0]
-        return self._observe(observation), self._info(observation)
+        self._distance, bearing = self._goal_vector(observation)
+        ir = ir_features(start.state.ranges, self.description.ir)
+        return (self._observe(start.state, ir, self._distance, bearing),
+                self._info(observation, self._distance))
 
     def twist(self, action: np.ndarray) -> Twist:
         """Scale the normalised action by ``max_speed`` and ``max_yaw_rate``."""
@@ -155,24 +157,25 @@ class GoalReaching(Task[GoalReachingOptions]):
     def step(self, observation: Observation) -> TaskStep:
         """Reward progress; end on reaching the goal or on a bumper hit."""
         options = self.options
-        self._memory.add(observation.state)
-        distance = self._goal_vector(observation)[0]
+        state = observation.state
+        self._memory.add(state)
+        distance, bearing = self._goal_vector(observation)
         progress = self._distance - distance
         self._distance = distance
-        closeness = 1.0 - float(np.min(ir_features(observation.state.ranges,
-                                                   self.description.ir)))
+        ir = ir_features(state.ranges, self.description.ir)
+        closeness = 1.0 - float(ir.min())
         reward = (options.progress_reward * progress - options.time_penalty
                   - options.proximity_penalty * closeness**2)
-        collision = bool(observation.state.bumper)
+        collision = bool(state.bumper)
         success = not collision and distance <= options.goal_tolerance
         if success:
             reward += options.success_reward
         if collision:
             reward -= options.collision_penalty
-        info = self._info(observation)
+        info = self._info(observation, distance)
         info['progress'] = progress
-        return TaskStep(self._observe(observation), float(reward), success or collision, info,
-                        success, collision)
+        return TaskStep(self._observe(state, ir, distance, bearing), float(reward),
+                        success or collision, info, success, collision)
 
     def _goal_vector(self, observation: Observation) -> tuple[float, float]:
         """Distance (m) and bearing (rad, ``base_link``) of the goal from odometry."""
@@ -180,21 +183,21 @@ class GoalReaching(Task[GoalReachingOptions]):
         dx, dy = self._goal[0] - state.x, self._goal[1] - state.y
         return math.hypot(dx, dy), math.atan2(dy, dx) - state.yaw
 
-    def _observe(self, observation: Observation) -> np.ndarray:
+    def _observe(self, state: RobotState, ir: np.ndarray, distance: float,
+                 bearing: float) -> np.ndarray:
+        """The observation from the state's IR features and the goal's distance and bearing."""
         options = self.options
-        distance, bearing = self._goal_vector(observation)
-        state = observation.state
         values = np.concatenate((
-            ir_features(state.ranges, self.description.ir),
+            ir,
             [min(distance / options.distance_scale, 1.0), math.cos(bearing), math.sin(bearing)],
             velocity_features(state, options.max_speed, options.max_yaw_rate),
             self._memory.features(state),
         ))
         return values.astype(np.float32)
 
-    def _info(self, observation: Observation) -> dict[str, Any]:
+    def _info(self, observation: Observation, distance: float) -> dict[str, Any]:
         """Odometry distance to the goal, and the true one when ground truth is there."""
-        info: dict[str, Any] = {'goal_distance': self._goal_vector(observation)[0]}
+        info: dict[str, Any] = {'goal_distance': distance}
         truth = observation.ground_truth
         if truth is not None:
             info['true_goal_distance'] = math.hypot(truth.goal_x - truth.x, truth.goal_y - truth.y)
