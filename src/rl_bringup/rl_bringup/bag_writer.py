@@ -18,7 +18,7 @@ import re
 import shutil
 import threading
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -191,15 +191,20 @@ class EpisodeBagWriter:
     :param run_dir: the run's folder; created with the first bag.
     :param typestore: types of every recorded message (see ``bag_types.make_typestore``).
     :param max_total_bytes: cap on all bags of the folder; 0 for none.
+    :param derive: more messages of an episode, built from its recorded ones when it is
+        written (``derived_robot_topics.derived_robot_messages``: the robot's topics).
     """
 
-    def __init__(self, run_dir: Path, typestore: Typestore, max_total_bytes: int = 0) -> None:
+    def __init__(self, run_dir: Path, typestore: Typestore, max_total_bytes: int = 0,
+                 derive: Callable[[FinishedEpisode], list[RecordedMessage]] | None = None,
+                 ) -> None:
         if max_total_bytes < 0:
             raise ValueError(f'max_total_bytes must be >= 0, got {max_total_bytes}')
         self.run_dir = Path(run_dir)
         self._typestore = typestore
         self._scene = BagScene(typestore)
         self._max_total = max_total_bytes
+        self._derive = derive
         existing = sorted(self.run_dir.glob('*/metadata.yaml'),
                           key=lambda p: (p.stat().st_mtime_ns, p.parent.name))
         self._bags: deque[tuple[Path, int]] = deque(
@@ -247,7 +252,11 @@ class EpisodeBagWriter:
     def _write_bag(self, path: Path, episode: FinishedEpisode,
                    offered_qos: Mapping[str, Sequence[OfferedQos]]) -> int:
         """Write the bag; the number of messages written, the derived ones included."""
-        records = sorted(zip(bag_timestamps(episode.messages), episode.messages, strict=True),
+        messages = episode.messages
+        if self._derive is not None:
+            messages = tuple(sorted((*messages, *self._derive(episode)),
+                                    key=lambda message: message.order_ns))
+        records = sorted(zip(bag_timestamps(messages), messages, strict=True),
                          key=lambda record: (record[0], record[1].order_ns))
         scene = self._scene.messages(records)
         written: list[tuple[int, int, RecordedMessage | SceneMessage]] = [

@@ -228,10 +228,15 @@ class EnvEpisodes:
         else:
             self._attach_stats(target, stats)
 
-    @property
-    def settling(self) -> bool:
-        """True while an ended episode that may become a bag can still take late messages."""
+    def settling(self, whole_with: frozenset[str] | None = None) -> bool:
+        """True while an ended episode that may become a bag can still take late messages.
+
+        :param whole_with: message types whose count per episode is unknown (the robot
+            topics' rates), or the set of types an episode has one of when whole: then
+            an episode with its stats, every step and these needs no more.
+        """
         return any(buffer.episode_id is not None and self._policy.may_record(buffer.episode_id)
+                   and not (whole_with is not None and _whole(buffer, whole_with))
                    for buffer in self._closed)
 
     def settled(self, now: float) -> list[Outcome]:
@@ -383,3 +388,10 @@ class EnvEpisodes:
         if any(ns > buffer.first_step_ns for ns in first_ns.values()):
             return DropReason.TOPIC_LATE
         return None
+
+
+def _whole(buffer: _Buffer, with_types: frozenset[str]) -> bool:
+    """Whether an episode has its stats, every step from step 0 and a message of each type."""
+    return (buffer.length is not None and buffer.first_step == 0
+            and len(buffer.steps) == buffer.length == max(buffer.steps, default=-1) + 1
+            and with_types <= {message.msgtype for message in buffer.messages})

@@ -1,26 +1,32 @@
 """The episode recorder node: chosen episodes of every env node as rosbag2 bags.
 
 For each env namespace it subscribes ``transitions``, ``episode_stats`` and
-the robot topics ``cmd_vel``, ``odom``, ``distance_sensors``, ``bumper`` and
-``arena_markers`` (env nodes publish transitions and robot topics only while
-someone subscribes, so this node is what turns them on), holds each episode's
-messages serialized in memory, and when the episode has ended lets the policy
-decide: written as ``<bag_dir>/<run_name>/<env or 'root'>_s<start>_ep<episode_id:06d>/``
+``arena_markers`` (env nodes publish them only while someone subscribes, so
+this node is what turns them on), holds each episode's messages serialized
+in memory, and when the episode has ended lets the policy decide: written
+as ``<bag_dir>/<run_name>/<env or 'root'>_s<start>_ep<episode_id:06d>/``
 (``start`` counts the env node's starts over the run, since its episode ids
-restart with each: no two bags of a run share a name)
-(MCAP, rosbag2 version 9, readable by ``ros2 bag``, with the ``/tf``,
-``/tf_static`` and ``/robot_description`` that RViz and Foxglove need, see
-:mod:`rl_bringup.bag_scene`), or dropped. Bags are
-written on a thread of their own; past ``max_total_mb`` the run's oldest bags
-are deleted.
+restart with each: no two bags of a run share a name) (MCAP, rosbag2
+version 9, readable by ``ros2 bag``, with the ``/tf``, ``/tf_static`` and
+``/robot_description`` that RViz and Foxglove need, see
+:mod:`rl_bringup.bag_scene`), or dropped. Bags are written on a thread of
+their own; past ``max_total_mb`` the run's oldest bags are deleted.
+
+A bag holds the robot topics ``cmd_vel``, ``odom``, ``distance_sensors``
+and ``bumper`` too. By default (``robot_topics_from: transitions``) they
+are rebuilt from the transitions, which carry each step's robot states and
+command (:mod:`rl_bringup.derived_robot_topics`): the messages an env node
+holding its simulator publishes, without it publishing them.
+``robot_topics_from: topics`` subscribes them instead, as published (a real
+robot's driver, at its own rates).
 
 Bag times are the messages' header stamps (robot time: simulated time, which
 restarts at 0 with every simulated episode); see ``bag_writer.bag_timestamps``.
 
 Cost: env nodes build a step's transition and robot messages only for a
 subscriber, and publishing one to this process costs them 30 to 40 us
-(waking the reader). So with ``every:K`` an env's transitions and robot
-topics are subscribed only during a recorded episode and the one before it
+(waking the reader). So with ``every:K`` an env's transitions (and robot
+topics, when subscribed) are subscribed only during a recorded episode and the one before it
 (whose time lets the subscriptions match), and dropped once the recorded
 episode has settled (what is queued is taken before a subscription goes).
 The stats, one message an episode, are subscribed always and taken as they
@@ -43,7 +49,9 @@ running are dropped: a bag without its end would look like a whole episode.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,6 +73,7 @@ from rl_bringup.bag_types import (
     read_transition,
 )
 from rl_bringup.bag_writer import BagWriterThread, EpisodeBagWriter, OfferedQos, next_start
+from rl_bringup.derived_robot_topics import DERIVED_TOPICS, derived_robot_messages
 from rl_bringup.episode_recording import (
     DroppedEpisode,
     DropReason,
@@ -81,6 +90,7 @@ from rl_ros.contract import (
     EPISODE_STATS,
     ODOM,
     TRANSITIONS,
+    Endpoint,
 )
 from rl_ros.node_main import run_node
 from rl_ros.parameters import ParameterSpec, declare_parameters
@@ -97,7 +107,12 @@ PARAMETERS = (
                   "'every:K' (episode ids that are multiples of K, per env)"),
     ParameterSpec('record_robot_topics', True,
                   'also record cmd_vel, odom, distance_sensors, bumper and arena_markers; '
-                  'false: only transitions and episode_stats (a fifth of the messages)'),
+                  'false: only transitions and episode_stats'),
+    ParameterSpec('robot_topics_from', 'transitions',
+                  "where the robot topics in a bag come from: 'transitions' (rebuilt from "
+                  "each step's robot states and command, as an env node holding its "
+                  "simulator publishes them, without making it publish them) or 'topics' "
+                  "(subscribed as published: a real robot's driver, at its own rates)"),
     ParameterSpec('max_total_mb', 1024.0,
                   "cap on the run's bags, MB; the oldest bags are deleted past it; 0: no cap",
                   0.0, 1e9),
@@ -107,6 +122,10 @@ PARAMETERS = (
     ParameterSpec('settle_time', 0.5,
                   "s after an episode's end during which its late messages are still taken",
                   0.0, 60.0),
+    ParameterSpec('niceness', 10,
+                  'scheduling niceness the recorder takes at start, every thread (Linux): '
+                  'it works behind the training it records and must not slow its env nodes '
+                  'and agent; 0 keeps the niceness it was started with', 0, 19),
 )
 
 #: Period of taking the queued messages and of the check for settled episodes and new
@@ -121,6 +140,8 @@ _QOS = QoSProfile(depth=1000)
 #: Per env, besides the episode topics: the robot's, and its world's when the env node
 #: holds the simulator (published at each reset).
 _ROBOT_TOPICS = (CMD_VEL, ODOM, DISTANCE_SENSORS, BUMPER, ARENA_MARKERS)
+#: Values of ``robot_topics_from``.
+FROM_TRANSITIONS, FROM_TOPICS = 'transitions', 'topics'
 
 
 @dataclass(frozen=True)
@@ -131,18 +152,22 @@ class RecorderSettings:
     :param run_dir: ``<bag_dir>/<run_name>``.
     :param policy: which episodes to record.
     :param record_robot_topics: record the robot topics besides transitions and stats.
+    :param robot_topics_from: rebuild them from the transitions, or subscribe them.
     :param max_total_bytes: cap on the run's bags; 0 for none.
     :param max_episode_bytes: memory for one episode of one env.
     :param settle_time: seconds an ended episode still takes late messages.
+    :param niceness: scheduling niceness to take at start.
     """
 
     namespaces: tuple[str, ...]
     run_dir: Path
     policy: RecordingPolicy
     record_robot_topics: bool
+    robot_topics_from: str
     max_total_bytes: int
     max_episode_bytes: int
     settle_time: float
+    niceness: int
 
     @classmethod
     def from_values(cls, values: dict, now: datetime.datetime | None = None) -> RecorderSettings:
@@ -159,14 +184,61 @@ class RecorderSettings:
             'run_' + (now or datetime.datetime.now()).strftime('%Y%m%d-%H%M%S'))
         if '/' in run_name or run_name in ('.', '..'):
             raise ValueError(f'run_name must be a plain folder name, got {run_name!r}')
+        source = values['robot_topics_from']
+        if source not in (FROM_TRANSITIONS, FROM_TOPICS):
+            raise ValueError(f"robot_topics_from must be '{FROM_TRANSITIONS}' or "
+                             f"'{FROM_TOPICS}', got {source!r}")
         return cls(namespaces, Path(values['bag_dir']).expanduser() / run_name,
                    RecordingPolicy.parse(values['policy']), values['record_robot_topics'],
-                   int(values['max_total_mb'] * 1e6), int(values['max_episode_mb'] * 1e6),
-                   float(values['settle_time']))
+                   source, int(values['max_total_mb'] * 1e6),
+                   int(values['max_episode_mb'] * 1e6), float(values['settle_time']),
+                   int(values['niceness']))
+
+    @property
+    def derives_robot_topics(self) -> bool:
+        """True when bags get the robot topics rebuilt from the transitions."""
+        return self.record_robot_topics and self.robot_topics_from == FROM_TRANSITIONS
+
+    @property
+    def whole_with(self) -> frozenset[str] | None:
+        """What a whole episode holds besides its steps and stats; None if unknown.
+
+        The robot's own topics come at rates of their own, so an episode that
+        records them is never known to be whole: it settles for ``settle_time``.
+        """
+        if self.record_robot_topics and not self.derives_robot_topics:
+            return None
+        return frozenset(endpoint.type for endpoint in self.subscribed_robot_topics)
+
+    @property
+    def subscribed_robot_topics(self) -> tuple[Endpoint, ...]:
+        """The robot and world topics subscribed (the arena markers are never rebuilt)."""
+        if not self.record_robot_topics:
+            return ()
+        if self.derives_robot_topics:
+            return (ARENA_MARKERS,)
+        return _ROBOT_TOPICS
 
 
 def _topic(namespace: str, name: str) -> str:
     return f'/{namespace}/{name}' if namespace else f'/{name}'
+
+
+def lower_priority(niceness: int) -> None:
+    """Raise every thread of this process to at least ``niceness`` (lower priority).
+
+    Linux keeps a niceness per thread, and DDS has started its threads by the
+    time the parameters are read, so each is set. Why: on a 2-core machine
+    the recorder is the third busy process beside an env group and the agent,
+    which take turns on the critical path of every step; at equal priority it
+    preempted them (PPO with ``every:10`` ran 15 to 25 % faster with the
+    recorder at niceness 19, its queues absorbing the delay).
+    """
+    tasks = Path('/proc/self/task')
+    for thread in (int(t.name) for t in tasks.iterdir()) if tasks.is_dir() else (0,):
+        with contextlib.suppress(OSError):   # a thread that ended meanwhile
+            current = os.getpriority(os.PRIO_PROCESS, thread)
+            os.setpriority(os.PRIO_PROCESS, thread, max(current, niceness))
 
 
 def _offered_qos(profile: QoSProfile) -> OfferedQos:
@@ -239,6 +311,7 @@ class EpisodeRecorder(Node):
         super().__init__('episode_recorder', **kwargs)
         self.settings = settings = RecorderSettings.from_values(
             declare_parameters(self, PARAMETERS))
+        lower_priority(settings.niceness)
         self._typestore = make_typestore(interface_msg_files('rl_interfaces'))
         self._envs = {ns: EnvEpisodes(ns, settings.policy, settings.max_episode_bytes,
                                       settings.settle_time, next_start(settings.run_dir, ns))
@@ -251,7 +324,8 @@ class EpisodeRecorder(Node):
         self._polled = PolledGroup()
         self._upcoming: dict[str, int] = {}
         self._writer = BagWriterThread(
-            EpisodeBagWriter(settings.run_dir, self._typestore, settings.max_total_bytes),
+            EpisodeBagWriter(settings.run_dir, self._typestore, settings.max_total_bytes,
+                             derived_robot_messages if settings.derives_robot_topics else None),
             self.get_logger())
         if settings.policy.kind is PolicyKind.NONE:
             self.get_logger().info("policy 'none': recording nothing, subscribing nothing")
@@ -275,7 +349,7 @@ class EpisodeRecorder(Node):
         self._episode_topics[namespace] = [
             (_Receiver(_topic(namespace, endpoint.name), endpoint.type, episodes.add),
              endpoint.interface())
-            for endpoint in (_ROBOT_TOPICS if self.settings.record_robot_topics else ())]
+            for endpoint in self.settings.subscribed_robot_topics]
         # Taken in the order an env node publishes: a step's robot topics, then its transition.
         self._episode_topics[namespace].append(
             (_Receiver(_topic(namespace, TRANSITIONS.name), TRANSITIONS.type,
@@ -313,20 +387,22 @@ class EpisodeRecorder(Node):
 
         Called as the env's stats come, so that the subscriptions match during
         the episode before a recorded one, and by the timer. A recorded
-        episode keeps them until it has settled: under load, DDS hands over
-        some of its messages (resent after a full transport queue) after its stats.
+        episode keeps them until it is whole (every step, its stats and arena)
+        or, with the robot's own topics subscribed, until it has settled: under
+        load, DDS hands over some of its messages (resent after a full
+        transport queue) after its stats.
         """
         upcoming = self._upcoming.get(namespace)
         if upcoming is None:
             return
         if self.settings.policy.listens_during(upcoming):
             self._listen_to_episode(namespace, True)
-        elif not self._envs[namespace].settling:
+        elif not self._envs[namespace].settling(self.settings.whole_with):
             self._listen_to_episode(namespace, False)
 
     def _transition_handler(self, episodes: EnvEpisodes) -> Callable[[RecordedMessage], None]:
         def on_transition(message: RecordedMessage) -> None:
-            key = read_transition(self._typestore, message.data)
+            key = read_transition(message.data)
             episodes.add_transition(message, key.episode_id, key.step_index, key.ended,
                                     time.monotonic())
             self._follow(episodes.env, key.episode_id + 1 if key.ended else key.episode_id)
@@ -394,6 +470,8 @@ class EpisodeRecorder(Node):
                     self.get_logger().info(f'not recorded: {where}, {outcome.reason.value}')
                 continue
             topics = {message.topic for message in outcome.messages}
+            if self.settings.derives_robot_topics:
+                topics |= {_topic(outcome.env, endpoint.name) for endpoint in DERIVED_TOPICS}
             offered = {topic: self._publisher_qos(topic) for topic in topics}
             if not self._writer.submit(outcome, offered, wait):
                 self.get_logger().warning(

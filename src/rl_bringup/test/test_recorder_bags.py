@@ -68,13 +68,35 @@ def episode(env, episode_id, steps, observation_size=4):
 
 def test_the_recorder_reads_what_rclpy_serialized(typestore):
     data = transition_bytes(12, 3, ended=True, stamp_ns=5 * 10**9 + 7)
-    key = read_transition(typestore, data)
+    key = read_transition(data)
     assert (key.episode_id, key.step_index, key.ended) == (12, 3, True)
     assert header_stamp_ns(data) == 5 * 10**9 + 7
     stats = read_stats(typestore, serialize_message(EpisodeStats(episode_id=4, success=True)))
     assert (stats.episode_id, stats.success) == (4, True)
     with pytest.raises(ValueError, match='4 bytes'):
         header_stamp_ns(data[:4])
+
+
+@pytest.mark.parametrize('namespace, frame, observation_size, flags', [
+    ('', '', 0, (False, False)), ('/e', 'x', 1, (True, False)),
+    ('/env_12', 'odom', 5, (False, True)), ('/env_0', 'base_link', 31, (True, True)),
+])
+def test_a_transition_read_in_place_agrees_with_rosbags(typestore, namespace, frame,
+                                                         observation_size, flags):
+    """Strings and arrays of every length mod 4 and 8, the robot states after the key fields."""
+    msg = Transition(env_namespace=namespace, episode_id=2**40 + 3, step_index=77,
+                     observation=np.arange(observation_size, dtype=np.float32),
+                     action=np.ones(3, np.float32), reward=-1.5, terminated=flags[0],
+                     truncated=flags[1])
+    msg.header.frame_id = frame
+    msg.robot_after.ranges = np.full(9, 0.3, np.float32)
+    data = serialize_message(msg)
+    full = typestore.deserialize_cdr(data, TRANSITION)
+    key = read_transition(data)
+    assert (key.episode_id, key.step_index, key.ended) == (
+        full.episode_id, full.step_index, full.terminated or full.truncated)
+    with pytest.raises(ValueError, match='ends at byte'):
+        read_transition(data[:24 + len(namespace) + len(frame)])
 
 
 def test_an_episode_reads_back_from_its_bag(typestore, tmp_path):

@@ -210,10 +210,33 @@ def test_every_k_does_not_buffer_the_skipped_episodes():
 def test_only_an_episode_that_may_be_recorded_keeps_the_robot_topics_settling():
     env = Env('every:2')
     env.episode(0, steps=2).deliver()
-    assert env.episodes.settling
+    assert env.episodes.settling()
     env.episodes.settled(now=SETTLE)
     env.episode(1, steps=2).deliver()
-    assert not env.episodes.settling
+    assert not env.episodes.settling()
+
+
+ODOM_TYPE = 'nav_msgs/msg/Odometry'
+
+
+@pytest.mark.parametrize('steps_delivered, stats, whole_with, settling', [
+    (3, True, frozenset(), False),             # whole: no need to wait for late messages
+    (3, True, frozenset({ODOM_TYPE}), False),  # whole, its odom (here: the arena) in
+    (2, True, frozenset(), True),              # a step is still on its way
+    (3, False, frozenset(), True),             # the stats are still on their way
+    (3, True, None, True),                     # robot topics at their own rates: wait
+])
+def test_a_whole_episode_settles_without_waiting(steps_delivered, stats, whole_with,
+                                                 settling):
+    env = Env('all')
+    env.episode(0, steps=3, stats=False)
+    transitions = [o for o in env.outbox if o[0] == 'transitions']
+    env.outbox = [o for o in env.outbox
+                  if o[0] != 'transitions' or transitions.index(o) < steps_delivered]
+    if stats:
+        env.stats(0, True, 3)
+    env.deliver()
+    assert env.episodes.settling(whole_with) is settling
 
 
 def test_an_episode_over_the_memory_cap_is_dropped():

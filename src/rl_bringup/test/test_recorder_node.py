@@ -5,6 +5,7 @@ read back with rosbags, as ``ros2 bag`` would read them.
 """
 
 import datetime
+import importlib
 import signal
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from rclpy.serialization import deserialize_message
 from rosbags.rosbag2 import Reader
 
 from rl_bringup.bag_types import interface_msg_files, make_typestore
@@ -26,6 +28,7 @@ from rl_ros.contract import (
     EPISODE_STATS,
     ODOM,
     TRANSITIONS,
+    Endpoint,
 )
 from rl_testing import NodeProcess, stop_all
 from rl_testing.ros import spin_until
@@ -38,12 +41,23 @@ DERIVED = {'tf': 'tf2_msgs/msg/TFMessage', 'tf_static': 'tf2_msgs/msg/TFMessage'
            'robot_description': 'std_msgs/msg/String'}
 
 
-def start_recorder(logs: Path, bag_dir: Path, policy: str, ready: str) -> NodeProcess:
+def start_recorder(logs: Path, bag_dir: Path, policy: str, ready: str,
+                   robot_topics_from: str = 'transitions', run_name: str = 'test_run',
+                   ) -> NodeProcess:
     args = ['--ros-args', '-p', "namespaces:=['env_0']", '-p', f'policy:={policy}',
-            '-p', f'bag_dir:={bag_dir}', '-p', 'run_name:=test_run', '-p', 'settle_time:=0.2']
-    recorder = NodeProcess.python_module('recorder', 'rl_bringup.recorder_node', args, logs)
+            '-p', f'bag_dir:={bag_dir}', '-p', f'run_name:={run_name}', '-p', 'settle_time:=0.2',
+            '-p', f'robot_topics_from:={robot_topics_from}']
+    recorder = NodeProcess.python_module(f'recorder_{run_name}', 'rl_bringup.recorder_node',
+                                         args, logs)
     recorder.start().wait_for_output(ready, timeout=30)
     return recorder
+
+
+def subscribed(robot_topics_from: str) -> tuple[Endpoint, ...]:
+    """What the recorder subscribes of an env: the robot topics only when not rebuilt."""
+    if robot_topics_from == 'topics':
+        return TOPICS
+    return (TRANSITIONS, EPISODE_STATS, ARENA_MARKERS)
 
 
 def run_episodes(seeds: list[int]) -> list[int]:
@@ -90,7 +104,30 @@ def read_bag(path: Path, typestore) -> tuple[dict, dict]:
     return types, messages
 
 
-def test_each_episode_becomes_a_bag_that_reads_back(ros_domain, node_logs, tmp_path):
+@pytest.mark.parametrize('robot_topics_from', ['transitions', 'topics'])
+def thread_niceness(pid: int) -> list[int]:
+    """The niceness of each thread of a process (field 19 of its stat, after the name)."""
+    return [int(stat.read_text().rsplit(')', 1)[1].split()[16])
+            for stat in Path(f'/proc/{pid}/task').glob('*/stat')]
+
+
+def ros_messages(path: Path) -> dict[str, list[tuple[int, object]]]:
+    """Each topic's ``(bag time, rclpy message)``, in bag order (rclpy's messages compare)."""
+    with Reader(path) as reader:
+        messages: dict[str, list[tuple[int, object]]] = {}
+        for connection, stamp, raw in reader.messages():
+            if connection.msgtype.startswith('tf2_msgs/'):
+                continue   # no rclpy type here; the bag writer derives /tf from odom either way
+            package, _, name = connection.msgtype.split('/')
+            message_type = getattr(importlib.import_module(f'{package}.msg'), name)
+            message = deserialize_message(raw, message_type)
+            messages.setdefault(connection.topic.rsplit('/', 1)[1], []).append((stamp, message))
+    return messages
+
+
+@pytest.mark.parametrize('robot_topics_from', ['transitions', 'topics'])
+def test_each_episode_becomes_a_bag_that_reads_back(ros_domain, node_logs, tmp_path,
+                                                    robot_topics_from):
     env_node = NodeProcess.python_module(
         'env', 'rl_env_node.env_node',
         ['--ros-args', '-r', '__ns:=/env_0', '-p', f'max_episode_steps:={EPISODE_STEPS}'],
@@ -98,11 +135,13 @@ def test_each_episode_becomes_a_bag_that_reads_back(ros_domain, node_logs, tmp_p
     processes = [env_node]
     try:
         env_node.wait_for_output('env ready', timeout=60)
-        recorder = start_recorder(node_logs, tmp_path, 'all', 'recorder ready')
+        recorder = start_recorder(node_logs, tmp_path, 'all', 'recorder ready',
+                                  robot_topics_from)
         processes.append(recorder)
         # Env nodes publish only to subscribers: wait until the recorder is one.
-        for topic in TOPICS:
+        for topic in subscribed(robot_topics_from):
             recorder.wait_for_output(f'recording /env_0/{topic.name}:', timeout=30)
+        assert set(thread_niceness(recorder.pid)) == {10}   # every thread, DDS's too
         lengths = run_episodes([11, 12, 13])
         run_dir = tmp_path / 'test_run'
         recorder.wait_for_output(f'wrote {run_dir / "env_0_s00_ep000002"}', timeout=30)
@@ -176,7 +215,7 @@ def test_every_k_subscribes_transitions_and_robot_topics_only_around_recorded_ep
 
     try:
         env_node.wait_for_output('env ready', timeout=60)
-        recorder = start_recorder(node_logs, tmp_path, 'every:3', 'recorder ready')
+        recorder = start_recorder(node_logs, tmp_path, 'every:3', 'recorder ready', 'topics')
         processes.append(recorder)
         recorder.wait_for_output(f'recording {odom}:', timeout=30)
         env = RosEnv('env_0', timeout=10.0)
@@ -201,6 +240,63 @@ def test_every_k_subscribes_transitions_and_robot_topics_only_around_recorded_ep
         _, messages = read_bag(run_dir / f'env_0_s00_ep{episode_id:06d}', typestore)
         length = lengths[episode_id]
         assert {name: len(msgs) for name, msgs in messages.items()} == expected_counts(length)
+
+
+def test_robot_topics_rebuilt_from_transitions_are_those_the_env_node_publishes(
+        ros_domain, node_logs, tmp_path):
+    """Two recorders of the same episodes: one rebuilds the robot topics, one subscribes them.
+
+    The env node holds its simulator, so what it publishes is the reference;
+    the actions turn and drive the robot, so that odometry and IR readings change.
+    """
+    env_node = NodeProcess.python_module(
+        'env', 'rl_env_node.env_node',
+        ['--ros-args', '-r', '__ns:=/env_0', '-p', f'max_episode_steps:={EPISODE_STEPS}'],
+        node_logs).start()
+    processes = [env_node]
+    try:
+        env_node.wait_for_output('env ready', timeout=60)
+        recorders = {source: start_recorder(node_logs, tmp_path, 'all', 'recorder ready',
+                                            source, f'from_{source}')
+                     for source in ('transitions', 'topics')}
+        processes += recorders.values()
+        for source, recorder in recorders.items():
+            for topic in subscribed(source):
+                recorder.wait_for_output(f'recording /env_0/{topic.name}:', timeout=30)
+        env = RosEnv('env_0', timeout=10.0)
+        try:
+            for seed in (31, 32):
+                env.reset(seed=seed)
+                for step in range(EPISODE_STEPS):
+                    env.step(np.array([1.0, 0.3, 0.8 if step % 5 else -0.8], dtype=np.float32))
+        finally:
+            env.close()
+        for source, recorder in recorders.items():
+            recorder.wait_for_output(
+                f'wrote {tmp_path / f"from_{source}" / "env_0_s00_ep000001"}', timeout=30)
+            recorder.send_signal(signal.SIGINT)
+            assert recorder.wait(timeout=20) == 0, recorder.output()
+    finally:
+        stop_all(processes)
+
+    typestore = make_typestore(interface_msg_files())
+    for episode in ('env_0_s00_ep000000', 'env_0_s00_ep000001'):
+        rebuilt, published = (tmp_path / source / episode
+                              for source in ('from_transitions', 'from_topics'))
+        assert read_bag(rebuilt, typestore)[0] == read_bag(published, typestore)[0]
+        # Compared as messages: CDR's padding bytes are whatever the serializer left there.
+        ours, theirs = ros_messages(rebuilt), ros_messages(published)
+        for topic in (ODOM.name, CMD_VEL.name, BUMPER.name, TRANSITIONS.name):
+            assert ours[topic] == theirs[topic], topic
+        odom = read_bag(published, typestore)[1][ODOM.name]
+        moved = odom[-1].pose.pose.position
+        assert abs(moved.x) + abs(moved.y) > 0.05
+        for ours, theirs in zip(read_bag(rebuilt, typestore)[1][DISTANCE_SENSORS.name],
+                                read_bag(published, typestore)[1][DISTANCE_SENSORS.name],
+                                strict=True):
+            assert ours.header == theirs.header
+            assert [c for p in ours.points for c in (p.x, p.y, p.z)] == pytest.approx(
+                [c for p in theirs.points for c in (p.x, p.y, p.z)], abs=1e-6)
 
 
 def test_a_bad_policy_stops_the_recorder_with_a_message(ros_domain, node_logs, tmp_path):
@@ -234,6 +330,7 @@ def test_settings_from_parameters():
     ({'namespaces': ['env_0', '/env_0']}, 'distinct'),
     ({'run_name': 'a/b'}, "'a/b'"),
     ({'policy': 'most'}, "'most'"),
+    ({'robot_topics_from': 'both'}, "'both'"),
 ])
 def test_bad_settings_name_the_value(values, hint):
     with pytest.raises(ValueError, match=hint):

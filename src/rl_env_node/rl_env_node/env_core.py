@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from gymnasium import spaces
 
-from rl_env_node.backend import Observation, RobotBackend
+from rl_env_node.backend import Observation, RobotBackend, Twist
 from rl_env_node.errors import (
     BackendError,
     EnvError,
@@ -46,6 +46,7 @@ from rl_env_node.errors import (
 )
 from rl_env_node.tasks.base import Task, TaskStep
 from rl_env_node.tasks.options import describe_options
+from robotino_description import RobotState
 from robotino_world import options as world_options
 from robotino_world.errors import InvalidArgumentError
 
@@ -117,6 +118,9 @@ class Transition:
     :param terminated: the task ended the episode.
     :param truncated: the time limit ended the episode.
     :param stamp: robot time after the step, seconds (simulated time in simulation).
+    :param robot_before: what the robot measured when the action was chosen.
+    :param robot_after: what it measured after the step.
+    :param command: the body twist the step sent, ``base_link``, m/s and rad/s.
     """
 
     episode_id: int
@@ -127,6 +131,9 @@ class Transition:
     terminated: bool
     truncated: bool
     stamp: float
+    robot_before: RobotState
+    robot_after: RobotState
+    command: Twist
 
 
 @dataclass(frozen=True)
@@ -194,6 +201,7 @@ class _Episode:
     episode_id: int
     seed: int | None
     observation: np.ndarray
+    robot: RobotState
     start_stamp: float
     start_wall: float
     stamp: float
@@ -326,7 +334,7 @@ class EnvCore:
         start = self._backend.start_episode(world_seed, world)
         observation, info = task.reset(start)
         stamp = start.state.stamp
-        self._episode = _Episode(task, self._next_id, seed, observation, stamp,
+        self._episode = _Episode(task, self._next_id, seed, observation, start.state, stamp,
                                  time.monotonic(), stamp)
         self._next_id += 1
         info['world_seed'] = world_seed
@@ -363,17 +371,18 @@ class EnvCore:
         episode = self._require_episode()
         clipped, was_clipped = (action if isinstance(action, CheckedAction)
                                 else self.check_action(action))
+        twist = episode.task.twist(clipped)
         try:
-            observation = self._backend.act(episode.task.twist(clipped))
+            observation = self._backend.act(twist)
         except BackendError as error:
             episode.ended = f'the last step failed ({error})'
             self._halt_quietly()
             raise
         result = episode.task.step(observation)
-        return self._record(episode, clipped, observation, result, was_clipped)
+        return self._record(episode, clipped, twist, observation, result, was_clipped)
 
-    def _record(self, episode: _Episode, action: np.ndarray, observation: Observation,
-                result: TaskStep, was_clipped: bool,
+    def _record(self, episode: _Episode, action: np.ndarray, twist: Twist,
+                observation: Observation, result: TaskStep, was_clipped: bool,
                 ) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         """Update the counters, end the episode if it is over, build the step's info."""
         index = episode.steps
@@ -384,8 +393,9 @@ class EnvCore:
         truncated = episode.steps >= self._max_steps
         self._last_transition = Transition(
             episode.episode_id, index, episode.observation, action, result.reward,
-            terminated, truncated, episode.stamp)
+            terminated, truncated, episode.stamp, episode.robot, observation.state, twist)
         episode.observation = result.observation
+        episode.robot = observation.state
         info = dict(result.info)
         info.update(step_index=index, action_clipped=was_clipped,
                     is_success=bool(result.success), collision=bool(result.collision))

@@ -11,7 +11,7 @@ from rl_env_node.env_core import EnvCoreSpec, EpisodeSummary, Transition
 from rl_interfaces.msg import EpisodeStats as EpisodeStatsMsg
 from rl_interfaces.msg import Transition as TransitionMsg
 from rl_interfaces.srv import GetSpec
-from rl_ros.conversions import float32_array, time_from_seconds
+from rl_ros.conversions import float32_array, state_to_msg, time_from_seconds, twist_to_msg
 
 
 def info_json(info: dict[str, Any]) -> str:
@@ -43,12 +43,14 @@ def fill_spec(response: GetSpec.Response, spec: EnvCoreSpec) -> GetSpec.Response
 
 
 def transition_msg(step: Transition, namespace: str) -> TransitionMsg:
-    """One step as ``rl_interfaces/Transition``."""
+    """One step as ``rl_interfaces/Transition``, the robot's states and command included."""
     msg = TransitionMsg(
         env_namespace=namespace, episode_id=step.episode_id, step_index=step.step_index,
         observation=float32_array(np.ravel(step.observation)),
         action=float32_array(np.ravel(step.action)), reward=float(step.reward),
-        terminated=bool(step.terminated), truncated=bool(step.truncated))
+        terminated=bool(step.terminated), truncated=bool(step.truncated),
+        robot_before=state_to_msg(step.robot_before), robot_after=state_to_msg(step.robot_after),
+        command=twist_to_msg(step.command))
     msg.header.stamp = time_from_seconds(step.stamp)
     return msg
 

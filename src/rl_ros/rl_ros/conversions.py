@@ -84,7 +84,7 @@ def state_to_msg(state: RobotState) -> RobotStateMsg:
     return RobotStateMsg(
         stamp=time_from_seconds(state.stamp), x=state.x, y=state.y, yaw=state.yaw,
         vx=state.vx, vy=state.vy, wz=state.wz,
-        ranges=np.asarray(state.ranges, dtype=np.float32), bumper=bool(state.bumper),
+        ranges=float32_array(state.ranges), bumper=bool(state.bumper),
     )
 
 
