@@ -19,6 +19,9 @@ groups of two (``ros_batch_2x2``). These run SB3's own loop
 ``pipelined_rollouts: true``: PPO steps half the envs while the policy acts
 for the other half (``rl_agent_node.pipelined_rollouts``), SAC does its
 gradient steps while the envs step (``rl_agent_node.pipelined_updates``).
+These serve no robot topics and record nothing; ``ppo_ros_batch_4_recorded``
+adds what ``make train`` has besides: the env group's robot topics on and
+the episode recorder at ``every:10``.
 
 This machine's speed drifts by tens of percent within minutes, so a ROS
 measurement alternates with the in-process model of the same algorithm:
@@ -28,8 +31,11 @@ measurement alternates with the in-process model of the same algorithm:
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 import torch
 from report import Measurement, run_benchmarks
@@ -92,9 +98,10 @@ def _in_process_model(algo: str) -> BaseAlgorithm:
     return _IN_PROCESS[algo]
 
 
-def _env_process(namespaces: list[str]) -> tuple[str, str, list[str], str]:
+def _env_process(namespaces: list[str], robot_topics: bool = False,
+                 ) -> tuple[str, str, list[str], str]:
     """One env node alone, or an env group (batched) for several namespaces."""
-    topics = ['-p', 'publish_robot_topics:=false']
+    topics = ['-p', f'publish_robot_topics:={str(robot_topics).lower()}']
     if len(namespaces) == 1:
         args = ['--ros-args', '-r', f'__ns:=/{namespaces[0]}', *topics]
         return (f'env_{namespaces[0]}', 'rl_env_node.env_node', args, 'env ready')
@@ -102,20 +109,34 @@ def _env_process(namespaces: list[str]) -> tuple[str, str, list[str], str]:
             [*namespaces, '--ros-args', *topics], 'batch ready')
 
 
+def _recorder(bags: Path) -> tuple[str, str, list[str], str]:
+    """The episode recorder of ``rl train``, at its ``every:10``."""
+    namespaces = '[' + ','.join(_NAMESPACES) + ']'
+    return ('recorder', 'rl_bringup.recorder_node',
+            ['--ros-args', '-p', f'namespaces:={namespaces}', '-p', f'bag_dir:={bags}',
+             '-p', 'policy:=every:10'], 'recorder ready')
+
+
 def _over_ros(algo: str, envs_per_process: int, same_host_socket: bool = True,
-              pipelined: bool = False) -> Measurement:
+              pipelined: bool = False, recorded: bool = False) -> Measurement:
     groups = [_NAMESPACES[k:k + envs_per_process]
               for k in range(0, len(_NAMESPACES), envs_per_process)]
 
     def measure(seconds: float) -> dict:
         reference = _in_process_model(algo)
-        with private_domain(), node_processes([_env_process(group) for group in groups]):
-            model = _model(algo, _NAMESPACES, same_host_socket, pipelined)
-            try:
-                windows = [(_learn_for(model, seconds / ROUNDS),
-                            _learn_for(reference, seconds / ROUNDS)) for _ in range(ROUNDS)]
-            finally:
-                model.get_env().close()
+        bags = Path(tempfile.mkdtemp(prefix='rl_bench_bags_'))
+        processes = [_env_process(group, recorded) for group in groups]
+        processes += [_recorder(bags)] if recorded else []
+        try:
+            with private_domain(), node_processes(processes):
+                model = _model(algo, _NAMESPACES, same_host_socket, pipelined)
+                try:
+                    windows = [(_learn_for(model, seconds / ROUNDS),
+                                _learn_for(reference, seconds / ROUNDS)) for _ in range(ROUNDS)]
+                finally:
+                    model.get_env().close()
+        finally:
+            shutil.rmtree(bags, ignore_errors=True)
         rate, reference_rate = (sum(w[side][0] for w in windows) / sum(w[side][1] for w in windows)
                                 for side in (0, 1))
         return {'steps_per_s': rate, 'inprocess_steps_per_s': reference_rate,
@@ -137,6 +158,7 @@ MEASUREMENTS: dict[str, Measurement] = {
     'ppo_ros_four': _over_ros('ppo', 1),
     'ppo_ros_batch_4': _over_ros('ppo', 4),
     'ppo_ros_batch_4_pipelined': _over_ros('ppo', 4, pipelined=True),
+    'ppo_ros_batch_4_recorded': _over_ros('ppo', 4, pipelined=True, recorded=True),
     'ppo_ros_batch_4_dds': _over_ros('ppo', 4, same_host_socket=False),
     'ppo_ros_batch_2x2': _over_ros('ppo', 2),
     'sac_inprocess': _in_process('sac'),

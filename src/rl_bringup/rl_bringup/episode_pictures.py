@@ -43,6 +43,8 @@ def episode_return(bag: Path, typestore: Typestore) -> float | None:
     try:
         with Reader(bag) as reader:
             stats = [c for c in reader.connections if c.msgtype == EPISODE_STATS]
+            if not stats:   # rosbags reads every connection when given none
+                return None
             for connection, _, raw in reader.messages(connections=stats):
                 return float(typestore.deserialize_cdr(raw, connection.msgtype).episode_return)
     except (ReaderError, OSError):

@@ -161,6 +161,8 @@ class EnvEpisodes:
         self._closed: list[_Buffer] = []
         self._early_stats: dict[int, _Stats] = {}
         self._settled_end_ns = -1
+        #: Types of the robot topics this env node has published to the recorder so far.
+        self._robot_types: set[str] = set()
         #: Messages that came after their episode had settled, and were lost to it.
         self.late_messages = 0
 
@@ -169,6 +171,7 @@ class EnvEpisodes:
 
         :param message: the message.
         """
+        self._robot_types.add(message.msgtype)
         if self._too_late(message):
             return
         target = next((b for b in self._closed if message.order_ns <= b.end_ns), self._open)
@@ -364,16 +367,17 @@ class EnvEpisodes:
         messages = tuple(sorted(buffer.messages, key=lambda m: m.order_ns))
         return FinishedEpisode(self.env, episode_id, buffer.success, messages, buffer.start)
 
-    @staticmethod
-    def _completeness(buffer: _Buffer) -> DropReason | None:
+    def _completeness(self, buffer: _Buffer) -> DropReason | None:
         """Why a settled episode is not whole, or None when it is.
 
         INCOMPLETE without step 0, MISSING_STEPS with a gap or fewer steps than
         the stats, TOPIC_LATE when a robot topic's first message came after the
-        first step. A robot topic is published at the reset and at every step, so each one
-        in the episode must have a message from before its first transition;
-        one whose subscription matched late (an env node just respawned) has
-        not, and its bag would look whole without the start of the episode.
+        first step, or none came of a topic the env node published in earlier
+        episodes. A robot topic is published at the reset (the arena markers
+        only there) and at every step, so each one in the episode must have a
+        message from before its first transition; one whose subscription
+        matched late (an env node just respawned) has not, and its bag would
+        look whole without the start of the episode.
         """
         if buffer.first_step != 0:
             return DropReason.INCOMPLETE
@@ -385,9 +389,9 @@ class EnvEpisodes:
             if not message.msgtype.startswith(EPISODE_TYPES):
                 first_ns[message.topic] = min(first_ns.get(message.topic, message.order_ns),
                                               message.order_ns)
-        if any(ns > buffer.first_step_ns for ns in first_ns.values()):
-            return DropReason.TOPIC_LATE
-        return None
+        late = any(ns > buffer.first_step_ns for ns in first_ns.values())
+        missing = self._robot_types - {m.msgtype for m in buffer.messages}
+        return DropReason.TOPIC_LATE if late or missing else None
 
 
 def _whole(buffer: _Buffer, with_types: frozenset[str]) -> bool:

@@ -67,7 +67,8 @@ def test_the_env_bench_reports_every_layout_with_its_ratio(tmp_path):
 def test_the_train_bench_reports_ppo_and_sac_in_process_and_over_ros(tmp_path):
     results = run_bench(tmp_path, 'train_bench.py', '--seconds', '1')
     assert set(results) == {'ppo_inprocess', 'ppo_ros_four', 'ppo_ros_batch_4',
-                            'ppo_ros_batch_4_pipelined', 'ppo_ros_batch_4_dds',
+                            'ppo_ros_batch_4_pipelined', 'ppo_ros_batch_4_recorded',
+                            'ppo_ros_batch_4_dds',
                             'ppo_ros_batch_2x2', 'sac_inprocess',
                             'sac_ros_four', 'sac_ros_batch_4', 'sac_ros_batch_4_pipelined',
                             'sac_ros_batch_4_dds'}

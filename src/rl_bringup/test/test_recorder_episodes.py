@@ -304,3 +304,17 @@ def test_an_episode_whose_robot_topic_began_late_is_not_written_as_whole():
 def test_the_recorder_continues_the_start_count_of_the_bags_already_there():
     env = EnvEpisodes('env_0', RecordingPolicy.parse('all'), 10**6, SETTLE, first_start=3)
     assert env.start == 3
+
+
+def test_an_episode_without_a_robot_topic_the_env_node_published_before_is_not_whole():
+    # The arena markers come only at a reset: after a respawn, before the recorder's
+    # subscription matched, they never came at all.
+    env = Env()
+    env.episode(0, steps=2)
+    env.transition(0, 0, False)   # the respawned env node's first episode: no odom
+    env.transition(0, 1, True)
+    env.stats(0, True, 2)
+    env.deliver()
+    whole, missing = env.episodes.settled(now=SETTLE)
+    assert isinstance(whole, FinishedEpisode)
+    assert missing == DroppedEpisode('env_0', 0, DropReason.TOPIC_LATE)

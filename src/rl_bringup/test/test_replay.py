@@ -17,6 +17,7 @@ from rclpy.serialization import serialize_message
 
 from rl_bringup.bag_types import EPISODE_STATS, TRANSITION, interface_msg_files, make_typestore
 from rl_bringup.bag_writer import EpisodeBagWriter
+from rl_bringup.episode_pictures import draw_best_and_worst, episode_return
 from rl_bringup.episode_recording import FinishedEpisode, RecordedMessage
 from rl_bringup.replay import ReplayError, read_episode, replay
 from rl_interfaces.msg import EpisodeStats, Transition
@@ -189,3 +190,11 @@ def test_the_cli_writes_the_picture_and_exits_2_for_a_folder_that_is_no_bag(type
     done = rl('replay', str(not_a_bag))
     assert done.returncode == 2
     assert f'rl replay: {not_a_bag} is not a rosbag2 bag' in done.stderr
+
+
+def test_a_bag_without_stats_has_no_return_and_is_not_drawn(typestore, tmp_path):
+    episode = FinishedEpisode('env_0', 1, None, (RecordedMessage(
+        '/env_0/transitions', TRANSITION, transition_bytes(0), 1, 0),))
+    path = EpisodeBagWriter(tmp_path / 'bags', typestore).write(episode).path
+    assert episode_return(path, typestore) is None
+    assert draw_best_and_worst(tmp_path / 'bags', tmp_path / 'pictures') == []
