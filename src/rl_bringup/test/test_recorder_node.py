@@ -41,6 +41,14 @@ DERIVED = {'tf': 'tf2_msgs/msg/TFMessage', 'tf_static': 'tf2_msgs/msg/TFMessage'
            'robot_description': 'std_msgs/msg/String'}
 
 
+def start_env_node(logs: Path) -> NodeProcess:
+    """An env node in /env_0 with the simulator in process and short episodes (started)."""
+    return NodeProcess.python_module(
+        'env', 'rl_env_node.env_node',
+        ['--ros-args', '-r', '__ns:=/env_0', '-p', f'max_episode_steps:={EPISODE_STEPS}'],
+        logs).start()
+
+
 def start_recorder(logs: Path, bag_dir: Path, policy: str, ready: str,
                    robot_topics_from: str = 'transitions', run_name: str = 'test_run',
                    ) -> NodeProcess:
@@ -128,10 +136,7 @@ def ros_messages(path: Path) -> dict[str, list[tuple[int, object]]]:
 @pytest.mark.parametrize('robot_topics_from', ['transitions', 'topics'])
 def test_each_episode_becomes_a_bag_that_reads_back(ros_domain, node_logs, tmp_path,
                                                     robot_topics_from):
-    env_node = NodeProcess.python_module(
-        'env', 'rl_env_node.env_node',
-        ['--ros-args', '-r', '__ns:=/env_0', '-p', f'max_episode_steps:={EPISODE_STEPS}'],
-        node_logs).start()
+    env_node = start_env_node(node_logs)
     processes = [env_node]
     try:
         env_node.wait_for_output('env ready', timeout=60)
@@ -197,10 +202,7 @@ def assert_scene(messages: dict) -> None:
 
 def test_every_k_subscribes_transitions_and_robot_topics_only_around_recorded_episodes(
         ros_domain, ros_node, node_logs, tmp_path):
-    env_node = NodeProcess.python_module(
-        'env', 'rl_env_node.env_node',
-        ['--ros-args', '-r', '__ns:=/env_0', '-p', f'max_episode_steps:={EPISODE_STEPS}'],
-        node_logs).start()
+    env_node = start_env_node(node_logs)
     processes = [env_node]
 
     odom, transitions = f'/env_0/{ODOM.name}', f'/env_0/{TRANSITIONS.name}'
@@ -249,10 +251,7 @@ def test_robot_topics_rebuilt_from_transitions_are_those_the_env_node_publishes(
     The env node holds its simulator, so what it publishes is the reference;
     the actions turn and drive the robot, so that odometry and IR readings change.
     """
-    env_node = NodeProcess.python_module(
-        'env', 'rl_env_node.env_node',
-        ['--ros-args', '-r', '__ns:=/env_0', '-p', f'max_episode_steps:={EPISODE_STEPS}'],
-        node_logs).start()
+    env_node = start_env_node(node_logs)
     processes = [env_node]
     try:
         env_node.wait_for_output('env ready', timeout=60)
