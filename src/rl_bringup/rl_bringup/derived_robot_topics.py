@@ -43,10 +43,6 @@ from robotino_description import ROBOTINO3
 DERIVED_TOPICS = (CMD_VEL, ODOM, DISTANCE_SENSORS, BUMPER)
 
 
-def _topic(env: str, name: str) -> str:
-    return f'/{env}/{name}' if env else f'/{name}'
-
-
 def _robot(env: str, state: RobotStateMsg, order_ns: list[int]) -> list[RecordedMessage]:
     """``odom``, ``distance_sensors`` and ``bumper`` of one snapshot, at the given orders."""
     snapshot = state_from_msg(state)
@@ -58,7 +54,7 @@ def _robot(env: str, state: RobotStateMsg, order_ns: list[int]) -> list[Recorded
     for (endpoint, msg), order in zip(built, order_ns, strict=True):
         data = serialize_message(msg)
         stamp = header_stamp_ns(data) if endpoint is not BUMPER else None
-        messages.append(RecordedMessage(_topic(env, endpoint.name), endpoint.type, data, order,
+        messages.append(RecordedMessage(endpoint.absolute(env), endpoint.type, data, order,
                                         stamp))
     return messages
 
@@ -84,7 +80,7 @@ def derived_robot_messages(episode: FinishedEpisode) -> list[RecordedMessage]:
         if step.step_index == 0:
             messages += _reset(env, step.robot_before, recorded, episode.messages)
         order = recorded.order_ns
-        messages.append(RecordedMessage(_topic(env, CMD_VEL.name), CMD_VEL.type,
+        messages.append(RecordedMessage(CMD_VEL.absolute(env), CMD_VEL.type,
                                         serialize_message(step.command), order - 4, None))
         messages += _robot(env, step.robot_after, [order - 3, order - 2, order - 1])
     return messages

@@ -220,10 +220,6 @@ class RecorderSettings:
         return _ROBOT_TOPICS
 
 
-def _topic(namespace: str, name: str) -> str:
-    return f'/{namespace}/{name}' if namespace else f'/{name}'
-
-
 def lower_priority(niceness: int) -> None:
     """Raise every thread of this process to at least ``niceness`` (lower priority).
 
@@ -343,16 +339,16 @@ class EpisodeRecorder(Node):
     def _subscribe_env(self, namespace: str) -> None:
         """Stats for good; transitions and robot topics from the start till the policy says not."""
         episodes = self._envs[namespace]
-        stats = _Receiver(_topic(namespace, EPISODE_STATS.name), EPISODE_STATS.type,
+        stats = _Receiver(EPISODE_STATS.absolute(namespace), EPISODE_STATS.type,
                           self._stats_handler(episodes))
         self._listen(stats, EPISODE_STATS.interface(), True, polled=False)
         self._episode_topics[namespace] = [
-            (_Receiver(_topic(namespace, endpoint.name), endpoint.type, episodes.add),
+            (_Receiver(endpoint.absolute(namespace), endpoint.type, episodes.add),
              endpoint.interface())
             for endpoint in self.settings.subscribed_robot_topics]
         # Taken in the order an env node publishes: a step's robot topics, then its transition.
         self._episode_topics[namespace].append(
-            (_Receiver(_topic(namespace, TRANSITIONS.name), TRANSITIONS.type,
+            (_Receiver(TRANSITIONS.absolute(namespace), TRANSITIONS.type,
                        self._transition_handler(episodes)), TRANSITIONS.interface()))
         self._listen_to_episode(namespace, True)
 
@@ -471,7 +467,7 @@ class EpisodeRecorder(Node):
                 continue
             topics = {message.topic for message in outcome.messages}
             if self.settings.derives_robot_topics:
-                topics |= {_topic(outcome.env, endpoint.name) for endpoint in DERIVED_TOPICS}
+                topics |= {endpoint.absolute(outcome.env) for endpoint in DERIVED_TOPICS}
             offered = {topic: self._publisher_qos(topic) for topic in topics}
             if not self._writer.submit(outcome, offered, wait):
                 self.get_logger().warning(

@@ -119,11 +119,6 @@ class MonitorSettings:
                    values['view_rate'])
 
 
-def topic(namespace: str, name: str) -> str:
-    """The absolute topic ``name`` in ``namespace`` ('' for the root one)."""
-    return f'/{namespace}/{name}' if namespace else f'/{name}'
-
-
 class MonitorNode(Node):
     """Feeds a :class:`MonitorState` from the graph and serves it with :class:`MonitorServer`."""
 
@@ -137,7 +132,7 @@ class MonitorNode(Node):
         self._frequent: dict[str, list[Subscription]] = {}
         self._watching = False
         self.create_subscription(TrainingProgress,
-                                 topic(settings.agent_namespace, TRAINING_PROGRESS.name),
+                                 TRAINING_PROGRESS.absolute(settings.agent_namespace),
                                  self._on_progress, PROGRESS_QOS)
         for namespace in settings.namespaces:
             self._watch(namespace)
@@ -177,9 +172,9 @@ class MonitorNode(Node):
             self.state.update_env(namespace, 'set_arena', arena_from_markers(msg))
 
         self._rare[namespace] = [
-            self.create_subscription(EpisodeStats, topic(namespace, EPISODE_STATS.name),
+            self.create_subscription(EpisodeStats, EPISODE_STATS.absolute(namespace),
                                      on_episode, EPISODE_QOS),
-            self.create_subscription(MarkerArray, topic(namespace, ARENA_MARKERS.name),
+            self.create_subscription(MarkerArray, ARENA_MARKERS.absolute(namespace),
                                      on_arena, ARENA_QOS)]
 
     def _follow_viewers(self) -> None:
@@ -214,11 +209,11 @@ class MonitorNode(Node):
             state.update_env(namespace, 'set_step', msg.episode_id, msg.step_index, msg.reward)
 
         return [
-            self.create_subscription(Odometry, topic(namespace, ODOM.name), on_odom,
+            self.create_subscription(Odometry, ODOM.absolute(namespace), on_odom,
                                      qos_profile_sensor_data),
-            self.create_subscription(PointCloud, topic(namespace, DISTANCE_SENSORS.name), on_ir,
+            self.create_subscription(PointCloud, DISTANCE_SENSORS.absolute(namespace), on_ir,
                                      qos_profile_sensor_data),
-            self.create_subscription(Transition, topic(namespace, TRANSITIONS.name), on_step,
+            self.create_subscription(Transition, TRANSITIONS.absolute(namespace), on_step,
                                      STEP_QOS)]
 
     def _link_bags(self) -> None:

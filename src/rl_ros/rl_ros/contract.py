@@ -39,6 +39,11 @@ class Endpoint:
         package, kind, name = self.type.split('/')
         return getattr(importlib.import_module(f'{package}.{kind}'), name)
 
+    def absolute(self, namespace: str) -> str:
+        """The absolute name in ``namespace`` ('' or '/' for the root one): ``/env_0/odom``."""
+        namespace = namespace.strip('/')
+        return f'/{namespace}/{self.name}' if namespace else f'/{self.name}'
+
 
 CMD_VEL = Endpoint('cmd_vel', 'geometry_msgs/msg/Twist')
 ODOM = Endpoint('odom', 'nav_msgs/msg/Odometry', 'odom')

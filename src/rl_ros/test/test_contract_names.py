@@ -51,3 +51,10 @@ def test_odom_is_nav_msgs_odometry():
     from nav_msgs.msg import Odometry
 
     assert contract.ODOM.interface() is Odometry
+
+
+@pytest.mark.parametrize(('namespace', 'expected'), [
+    ('env_0', '/env_0/odom'), ('/env_0/', '/env_0/odom'), ('', '/odom'), ('/', '/odom'),
+    ('robots/r1', '/robots/r1/odom')])
+def test_absolute_names_an_endpoint_in_a_namespace(namespace, expected):
+    assert contract.ODOM.absolute(namespace) == expected
