@@ -31,7 +31,6 @@ measurement alternates with the in-process model of the same algorithm:
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import threading
 import time
@@ -124,10 +123,9 @@ def _over_ros(algo: str, envs_per_process: int, same_host_socket: bool = True,
 
     def measure(seconds: float) -> dict:
         reference = _in_process_model(algo)
-        bags = Path(tempfile.mkdtemp(prefix='rl_bench_bags_'))
-        processes = [_env_process(group, recorded) for group in groups]
-        processes += [_recorder(bags)] if recorded else []
-        try:
+        with tempfile.TemporaryDirectory(prefix='rl_bench_bags_') as bags:
+            processes = [_env_process(group, recorded) for group in groups]
+            processes += [_recorder(Path(bags))] if recorded else []
             with private_domain(), node_processes(processes):
                 model = _model(algo, _NAMESPACES, same_host_socket, pipelined)
                 try:
@@ -135,8 +133,6 @@ def _over_ros(algo: str, envs_per_process: int, same_host_socket: bool = True,
                                 _learn_for(reference, seconds / ROUNDS)) for _ in range(ROUNDS)]
                 finally:
                     model.get_env().close()
-        finally:
-            shutil.rmtree(bags, ignore_errors=True)
         rate, reference_rate = (sum(w[side][0] for w in windows) / sum(w[side][1] for w in windows)
                                 for side in (0, 1))
         return {'steps_per_s': rate, 'inprocess_steps_per_s': reference_rate,

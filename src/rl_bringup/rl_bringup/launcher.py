@@ -33,8 +33,6 @@ from rl_ros.respawn import RESPAWN_DELAY
 
 _log = logging.getLogger('rl.launcher')
 
-#: Order in which roles are stopped.
-_STOP_ORDER = ('agent', 'recorder', 'env', 'simulator', 'monitor')
 #: Roles the run goes on without, once they keep dying.
 _OPTIONAL_ROLES = ('monitor',)
 
@@ -282,13 +280,13 @@ class Launcher:
         Each node takes about 0.3 s to shut down; one after another they took a second.
         """
         _log.info('stopping %d node(s)', len(self._processes))
-        ordered = [process for role in _STOP_ORDER for process in self._processes
-                   if process.spec.role == role]
         statuses: dict[str, int | None] = {}
-        agents = [process for process in ordered if process.spec.role == 'agent']
-        for process in agents:
-            statuses['agent'] = process.stop()
-        others = [process for process in ordered if process.spec.role != 'agent']
+        others = []
+        for process in self._processes:
+            if process.spec.role == 'agent':
+                statuses['agent'] = process.stop()
+            else:
+                others.append(process)
         for process in others:
             process.interrupt()
         for process in others:

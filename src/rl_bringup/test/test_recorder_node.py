@@ -112,7 +112,6 @@ def read_bag(path: Path, typestore) -> tuple[dict, dict]:
     return types, messages
 
 
-@pytest.mark.parametrize('robot_topics_from', ['transitions', 'topics'])
 def thread_niceness(pid: int) -> list[int]:
     """The niceness of each thread of a process (field 19 of its stat, after the name)."""
     return [int(stat.read_text().rsplit(')', 1)[1].split()[16])

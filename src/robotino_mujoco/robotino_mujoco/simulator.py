@@ -193,8 +193,7 @@ class RobotinoSimulator:
         self._start_episode(seed)
         apply_arena(self._model, self._handles, arena)
         mujoco.mj_resetData(self._model, self._data)
-        q = self._handles.qpos
-        self._data.qpos[q:q + 3] = (arena.start.x, arena.start.y, arena.start.yaw)
+        self._base_qpos[:] = (arena.start.x, arena.start.y, arena.start.yaw)
         self._arena = arena
         self._target = _STOP
         self._pending.clear()
